@@ -1,0 +1,66 @@
+"""End-to-end runs of the console scripts on small synthetic sets (what does not fit a notebook)."""
+import json, subprocess, sys
+from pathlib import Path
+import numpy as np, pandas as pd, pytest
+from hpa_fastai.core import CHANNELS, encode_targets
+from hpa_fastai.data import open_rgby, read_labels
+from hpa_fastai.stats import load_stats
+
+BIN = Path(sys.executable).parent
+
+def run(cmd, *args, ok=True):
+    r = subprocess.run([str(BIN/cmd), *map(str, args)], capture_output=True, text=True)
+    if ok: assert r.returncode == 0, r.stderr
+    return r
+
+def tree(d):
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(Path(d).rglob('*')) if p.is_file()}
+
+@pytest.fixture(scope='module')
+def synth(tmp_path_factory):
+    d = tmp_path_factory.mktemp('synth')/'hpa'
+    run('hpa_synth', '--out', d, '--n', 12, '--n_test', 4, '--size', 96, '--seed', 3)
+    return d
+
+def test_synth_layout(synth):
+    df = read_labels(synth/'train.csv')
+    test = read_labels(synth/'sample_submission.csv')
+    hidden = read_labels(synth/'test_labels.csv')
+    assert len(df) == 12 and len(test) == 4 and list(hidden.Id) == list(test.Id)
+    assert set(df.Id).isdisjoint(test.Id)
+    assert encode_targets(df.Target).sum(1).min() >= 1
+    for split, ids in (('train', df.Id), ('test', test.Id)):
+        for i in ids:
+            x = open_rgby(synth/split, i)
+            assert x.shape == (4, 96, 96) and x.dtype == np.uint8 and x.std() > 0
+    assert len(list((synth/'train').glob('*.png'))) == 48 and len(list((synth/'test').glob('*.png'))) == 16
+
+def test_synth_byte_identical(synth, tmp_path):
+    run('hpa_synth', '--out', tmp_path/'again', '--n', 12, '--n_test', 4, '--size', 96, '--seed', 3)
+    assert tree(synth) == tree(tmp_path/'again')
+    run('hpa_synth', '--out', tmp_path/'other', '--n', 12, '--n_test', 4, '--size', 96, '--seed', 4)
+    assert tree(synth) != tree(tmp_path/'other')
+
+def test_synth_bad_size(tmp_path):
+    r = run('hpa_synth', '--out', tmp_path/'x', '--n', 2, '--size', 32, ok=False)
+    assert r.returncode != 0 and 'size' in r.stderr
+    assert not (tmp_path/'x'/'train.csv').exists()
+
+def test_stats_cli_exact(synth, tmp_path):
+    out = tmp_path/'stats.json'
+    run('hpa_stats', '--data', synth, '--out', out, '--workers', 2)
+    ids = read_labels(synth/'train.csv').Id
+    st = np.stack([open_rgby(synth/'train', i) for i in ids]) / 255
+    mean, std = load_stats(out)
+    np.testing.assert_allclose(mean, st.mean((0, 2, 3)), atol=1e-6)
+    np.testing.assert_allclose(std, st.std((0, 2, 3)), atol=1e-6)
+    assert json.loads(out.read_text())['channels'] == list(CHANNELS)
+
+def test_stats_cli_missing_image(synth, tmp_path):
+    import shutil
+    d = tmp_path/'broken'; shutil.copytree(synth, d)
+    victim = read_labels(d/'train.csv').Id[5]
+    (d/'train'/f'{victim}_yellow.png').unlink()
+    r = run('hpa_stats', '--data', d, '--out', tmp_path/'s.json', ok=False)
+    assert r.returncode != 0 and f'{victim}_yellow.png' in r.stderr and 'missing channel file' in r.stderr
+    assert not (tmp_path/'s.json').exists()
