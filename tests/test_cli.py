@@ -64,3 +64,14 @@ def test_stats_cli_missing_image(synth, tmp_path):
     r = run('hpa_stats', '--data', d, '--out', tmp_path/'s.json', ok=False)
     assert r.returncode != 0 and f'{victim}_yellow.png' in r.stderr and 'missing channel file' in r.stderr
     assert not (tmp_path/'s.json').exists()
+
+def test_split_cli(synth, tmp_path):
+    out = tmp_path/'folds.csv'
+    run('hpa_split', '--labels', synth/'train.csv', '--n_folds', 3, '--seed', 0, '--out', out)
+    f = pd.read_csv(out, dtype={'Id': str})
+    assert list(f.columns) == ['Id', 'fold'] and list(f.Id) == list(read_labels(synth/'train.csv').Id)
+    assert sorted(np.bincount(f.fold)) == [4, 4, 4]
+    run('hpa_split', '--labels', synth/'train.csv', '--n_folds', 3, '--seed', 0, '--out', tmp_path/'again.csv')
+    assert out.read_bytes() == (tmp_path/'again.csv').read_bytes()
+    r = run('hpa_split', '--labels', synth/'train.csv', '--n_folds', 20, '--out', tmp_path/'bad.csv', ok=False)
+    assert r.returncode != 0 and 'n_folds' in r.stderr and not (tmp_path/'bad.csv').exists()
