@@ -9,7 +9,8 @@ warnings.filterwarnings('ignore')
 import numpy as np, torch, cv2
 from PIL import Image
 from hpa_fastai.core import CHANNELS
-from hpa_fastai.data import read_labels
+from hpa_fastai.data import read_labels, open_rgby
+from concurrent.futures import ThreadPoolExecutor
 from hpa_fastai.synth import make_synth
 from hpa_fastai.data_block import hpa_dls, build_cache
 
@@ -47,27 +48,37 @@ def main():
     bids = [r.split(',')[0] for r in rows[:256]]
     naive = torch.utils.data.DataLoader(NaiveDS(big/'train', bids), batch_size=BS, shuffle=True, num_workers=2)
     r_naive = rate(lambda: naive, 1)
+    # the raw-decode limit: open_rgby at 256 (4 PNG decodes + resize) in 2 threads, nothing else
+    with ThreadPoolExecutor(2) as ex:
+        t = time.perf_counter(); list(ex.map(lambda i: open_rgby(big/'train', i, size=SIZE, threads=False), bids))
+        r_dec = len(bids) / (time.perf_counter() - t)
     # folds=None and stats=None would compute both; give the stats once so the timing is the loader's alone
     from hpa_fastai.stats import channel_stats, save_stats
     save_stats(*channel_stats(data/'train', ids, size=SIZE, n_workers=0, progress=False), tmp/'stats.json')
     (tmp/'folds.csv').write_text('Id,fold\n' + ''.join(f"{r.split(',')[0]},{int(k >= 256)}\n" for k, r in enumerate(rows)))
-    dpng = hpa_dls(big, folds=tmp/'folds.csv', valid_fold=1, stats=tmp/'stats.json', size=SIZE, bs=BS, aug=True, num_workers=2, device='cpu')
-    r_png = rate(lambda: dpng.train, 1)
+    png = {}
+    for nw in (0, 2):  # 0 workers: the loader's own threads (one per core); 2 worker processes
+        d = hpa_dls(big, folds=tmp/'folds.csv', valid_fold=1, stats=tmp/'stats.json', size=SIZE, bs=BS, num_workers=nw, device='cpu')
+        png[nw] = rate(lambda: d.train, 1)
     t = time.perf_counter(); c = build_cache(big, SIZE, tmp/'cache', progress=False)
     print(f"cache of {len(rows)} samples at {SIZE}px built in {time.perf_counter()-t:.1f}s")
     res = {}
-    for nw in (2, 0):
-        d = hpa_dls(big, stats=tmp/'stats.json', size=SIZE, bs=BS, aug=True, num_workers=nw, device='cpu', cache=c)
+    for nw in (0, 2):
+        d = hpa_dls(big, stats=tmp/'stats.json', size=SIZE, bs=BS, num_workers=nw, device='cpu', cache=c)
         res[nw] = rate(lambda: d.train, 3)
         # the same loader without the batch-wise normalisation (which runs on the GPU when there is one)
         d.train.after_batch = type(d.train.after_batch)([])
         res[f'{nw}raw'] = rate(lambda: d.train, 3)
-    print(f"\n{'loader':58s} {'samples/s':>10s} {'x naive':>8s}  goal")
+    print(f"\n{'loader (256 px, augmented, bs 32)':58s} {'samples/s':>10s} {'x naive':>8s}  goal")
     print(f"{'naive Kaggle (PIL x4, stack, resize, /255; 2 workers)':58s} {r_naive:10.0f} {1:8.2f}")
-    print(f"{'hpa_dls PNG 256, aug, 2 workers':58s} {r_png:10.0f} {r_png/r_naive:8.2f}  >= 2x naive")
-    for nw in (2, 0):
-        print(f"{f'hpa_dls cache 256, aug, {nw} workers (normalise on CPU)':58s} {res[nw]:10.0f} {res[nw]/r_naive:8.2f}  >= 2000/s")
-        print(f"{f'hpa_dls cache 256, aug, {nw} workers (uint8 batches)':58s} {res[f'{nw}raw']:10.0f} {res[f'{nw}raw']/r_naive:8.2f}")
+    print(f"{'raw-decode limit (open_rgby x 2 threads, no loader)':58s} {r_dec:10.0f} {r_dec/r_naive:8.2f}")
+    for nw in (0, 2):
+        what = '2 threads' if nw == 0 else '2 workers'
+        print(f"{f'hpa_dls PNG, {what}':58s} {png[nw]:10.0f} {png[nw]/r_naive:8.2f}  >= 2x naive ({png[nw]/r_dec:.2f}x decode limit)")
+    for nw in (0, 2):
+        what = '2 threads' if nw == 0 else '2 workers'
+        print(f"{f'hpa_dls cache, {what}, uint8 batches (float on the device)':58s} {res[f'{nw}raw']:10.0f} {res[f'{nw}raw']/r_naive:8.2f}  >= 2000/s")
+        print(f"{f'hpa_dls cache, {what}, normalised on this CPU':58s} {res[nw]:10.0f} {res[nw]/r_naive:8.2f}")
     print(f"(cpus: {os.cpu_count()}, torch threads: {torch.get_num_threads()})")
 
 if __name__ == '__main__': main()
