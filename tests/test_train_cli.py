@@ -1,0 +1,56 @@
+"""The training, prediction and scoring console scripts end to end on a tiny synthetic set, including a
+training process killed mid-run and resumed (what a notebook cannot do: kill a process)."""
+import json, signal, subprocess, sys, time
+from pathlib import Path
+import pandas as pd, pytest
+from hpa_fastai.data import read_labels
+from hpa_fastai.predict import read_submission
+
+BIN = Path(sys.executable).parent
+TRAIN = ['--arch', 'resnet18', '--size', '64', '--bs', '16', '--warmup', '1', '--lr-find-iters', '5', '--device', 'cpu']
+
+def run(cmd, *args, ok=True):
+    r = subprocess.run([str(BIN/cmd), *map(str, args)], capture_output=True, text=True)
+    if ok: assert r.returncode == 0, r.stderr[-3000:]
+    return r
+
+@pytest.fixture(scope='module')
+def synth(tmp_path_factory):
+    d = tmp_path_factory.mktemp('synth')/'hpa'
+    run('hpa_synth', '--out', d, '--n', 60, '--n_test', 12, '--size', 64, '--seed', 5)
+    return d
+
+def test_train_kill_resume_predict_score(synth, tmp_path):
+    out = tmp_path/'run'
+    p = subprocess.Popen([str(BIN/'hpa_train'), '--data', str(synth), '--out', str(out), '--epochs', '3', *TRAIN],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    t0 = time.time()
+    while not (out/'last.pth').exists() and p.poll() is None and time.time() - t0 < 300: time.sleep(0.05)
+    p.send_signal(signal.SIGKILL); p.wait()
+    if (out/'run.json').exists(): pytest.skip('training finished before it could be killed')
+    assert (out/'last.pth').exists() and not (out/'model.pth').exists()
+    r = run('hpa_train', '--data', synth, '--out', out, '--epochs', '3', *TRAIN, ok=False)
+    assert r.returncode != 0 and 'interrupted run' in r.stderr and '--resume' in r.stderr
+    r = run('hpa_train', '--data', synth, '--out', out, '--epochs', '4', *TRAIN, '--resume', ok=False)
+    assert r.returncode != 0 and 'other settings' in r.stderr and 'epochs' in r.stderr
+    run('hpa_train', '--data', synth, '--out', out, '--epochs', '3', *TRAIN, '--resume')
+    h = pd.read_csv(out/'history.csv')
+    assert h.epoch.tolist() == [0, 1, 2, 3] and h.stage.tolist() == ['warmup'] + ['train'] * 3
+    assert not (out/'last.pth').exists() and (out/'model.pth').exists() and (out/'thresholds.json').exists()
+    cfg = json.loads((out/'run.json').read_text())
+    assert cfg['arch'] == 'resnet18' and cfg['size'] == 64 and len(cfg['mean']) == 4 and cfg['lr'] > 0
+
+    sub = tmp_path/'sub'/'submission.csv'
+    run('hpa_predict', '--run', out, '--data', synth, '--tta', 4, '--out', sub, '--device', 'cpu')
+    ids = read_labels(synth/'sample_submission.csv').Id.tolist()
+    assert read_submission(sub, ids).Id.tolist() == ids
+    s = json.loads(run('hpa_score', '--submission', sub, '--labels', synth/'test_labels.csv', '--json').stdout)
+    assert 0 <= s['f1_macro'] <= 1 and len(s['f1_per_class']) == 28 and s['n'] == 12
+
+    r = run('hpa_train', '--data', synth, '--out', out, '--epochs', '3', *TRAIN, ok=False)
+    assert r.returncode != 0 and 'finished run' in r.stderr
+    r = run('hpa_predict', '--run', tmp_path/'nope', '--data', synth, '--out', tmp_path/'x.csv', ok=False)
+    assert r.returncode != 0 and 'nope' in r.stderr and not (tmp_path/'x.csv').exists()
+    bad = tmp_path/'bad.csv'; bad.write_text('Id,Predicted\n' + ''.join(f'{i},1 30\n' for i in ids))
+    r = run('hpa_score', '--submission', bad, '--labels', synth/'test_labels.csv', ok=False)
+    assert r.returncode != 0 and "label '30'" in r.stderr and ids[0] in r.stderr
