@@ -1,0 +1,54 @@
+"""`hpa_run` end to end through its console script: the default run (the README's first command) with its run
+folder, a submission that validates against sample_submission.csv and a test score clearly above the class-prior
+baseline; and bad data folders that fail with a clear message and leave no submission."""
+import json, shutil, subprocess, sys
+from pathlib import Path
+import pytest
+from hpa_fastai.data import read_labels
+from hpa_fastai.predict import read_submission, score_submission
+
+BIN = Path(sys.executable).parent
+SMALL = ['--size', '64', '--bs', '16', '--tta', '4', '--device', 'cpu']
+
+def run(cmd, *args, ok=True):
+    r = subprocess.run([str(BIN/cmd), *map(str, args)], capture_output=True, text=True)
+    if ok: assert r.returncode == 0, r.stderr[-3000:]
+    return r
+
+@pytest.fixture(scope='module')
+def synth(tmp_path_factory):
+    d = tmp_path_factory.mktemp('synth')/'hpa'
+    run('hpa_synth', '--out', d, '--n', 40, '--n_test', 8, '--size', 64, '--seed', 0)
+    return d
+
+def test_hpa_run_default_learns(tmp_path):
+    "The README's first command as written (only --out added): the synthetic default, about 6 minutes here"
+    out = tmp_path/'run'
+    r = run('hpa_run', '--out', out, '--device', 'cpu')
+    assert 'test macro F1' in r.stdout
+    for f in ('submission.csv', 'submission_probs.csv', 'metrics.json', 'run.json', 'label_counts.png', 'lr_find.png',
+              'curves.png', 'f1_per_class.png', 'thresholds.png', 'folds.csv', 'stats.json', 'train/model.pth'):
+        assert (out/f).exists(), f
+    rj = json.loads((out/'run.json').read_text())
+    data = Path(rj['data'])
+    ids = read_labels(data/'sample_submission.csv').Id.tolist()
+    assert read_submission(out/'submission.csv', ids).Id.tolist() == ids
+    m = json.loads((out/'metrics.json').read_text())
+    s = score_submission(out/'submission.csv', data/'test_labels.csv')
+    assert abs(s['f1_macro'] - m['test_f1_macro']) < 1e-12
+    assert m['test_f1_macro'] > 1.5 * m['prior_f1_macro_test'], m  # far above the class-prior baseline
+    assert rj['seed'] == 0 and 'hpa_run' in rj['command'][0] and rj['settings']['size'] == 128
+    assert m['seconds']['total'] < 600, m['seconds']  # the 10-minute budget on a 2-core CPU
+    r = run('hpa_run', '--out', out, *SMALL, ok=False)
+    assert r.returncode != 0 and 'finished run' in r.stderr
+
+def test_bad_data_folders(synth, tmp_path):
+    bad = tmp_path/'bad'; shutil.copytree(synth, bad); (bad/'train.csv').unlink()
+    r = run('hpa_run', '--data', bad, '--out', tmp_path/'r1', *SMALL, ok=False)
+    assert r.returncode != 0 and 'no train.csv' in r.stderr and str(bad) in r.stderr
+    assert not (tmp_path/'r1'/'submission.csv').exists()
+    shutil.copyfile(synth/'train.csv', bad/'train.csv')
+    victim = sorted((bad/'train').glob('*_green.png'))[7]; victim.unlink()
+    r = run('hpa_run', '--data', bad, '--out', tmp_path/'r2', '--epochs', 1, *SMALL, ok=False)
+    assert r.returncode != 0 and victim.name in r.stderr and 'missing' in r.stderr
+    assert not (tmp_path/'r2'/'submission.csv').exists()
