@@ -1,17 +1,12 @@
 """End-to-end runs of the console scripts on small synthetic sets (what does not fit a notebook)."""
-import json, subprocess, sys
+import json
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 from hpa_fastai.core import CHANNELS, encode_targets
 from hpa_fastai.data import open_rgby, read_labels
 from hpa_fastai.stats import load_stats
+from clitools import run
 
-BIN = Path(sys.executable).parent
-
-def run(cmd, *args, ok=True):
-    r = subprocess.run([str(BIN/cmd), *map(str, args)], capture_output=True, text=True)
-    if ok: assert r.returncode == 0, r.stderr
-    return r
 
 def tree(d):
     return {str(p.relative_to(d)): p.read_bytes() for p in sorted(Path(d).rglob('*')) if p.is_file()}

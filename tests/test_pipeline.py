@@ -1,19 +1,15 @@
 """`hpa_run` end to end through its console script: the default run (the README's first command) with its run
 folder, a submission that validates against sample_submission.csv and a test score clearly above the class-prior
 baseline; and bad data folders that fail with a clear message and leave no submission."""
-import json, shutil, subprocess, sys
+import json, shutil
 from pathlib import Path
 import pytest
 from hpa_fastai.data import read_labels
 from hpa_fastai.predict import read_submission, score_submission
+from clitools import run
 
-BIN = Path(sys.executable).parent
 SMALL = ['--size', '64', '--bs', '16', '--tta', '4', '--device', 'cpu']
 
-def run(cmd, *args, ok=True):
-    r = subprocess.run([str(BIN/cmd), *map(str, args)], capture_output=True, text=True)
-    if ok: assert r.returncode == 0, r.stderr[-3000:]
-    return r
 
 @pytest.fixture(scope='module')
 def synth(tmp_path_factory):

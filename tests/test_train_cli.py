@@ -1,18 +1,14 @@
 """The training, prediction and scoring console scripts end to end on a tiny synthetic set, including a
 training process killed mid-run and resumed (what a notebook cannot do: kill a process)."""
-import json, signal, subprocess, sys, time
+import json, signal, subprocess, time
 from pathlib import Path
 import pandas as pd, pytest
 from hpa_fastai.data import read_labels
 from hpa_fastai.predict import read_submission
+from clitools import BIN, run
 
-BIN = Path(sys.executable).parent
 TRAIN = ['--arch', 'resnet18', '--size', '64', '--bs', '16', '--warmup', '1', '--lr-find-iters', '5', '--device', 'cpu']
 
-def run(cmd, *args, ok=True):
-    r = subprocess.run([str(BIN/cmd), *map(str, args)], capture_output=True, text=True)
-    if ok: assert r.returncode == 0, r.stderr[-3000:]
-    return r
 
 @pytest.fixture(scope='module')
 def synth(tmp_path_factory):
