@@ -9,3 +9,9 @@ def run(cmd, *args, ok=True):
     r = subprocess.run([str(BIN/cmd), *map(str, args)], capture_output=True, text=True)
     if ok: assert r.returncode == 0, r.stderr[-3000:]
     return r
+
+def synth_set(tmp_path_factory, n, n_test, size, seed):
+    "A synthetic Kaggle-layout set made by the `hpa_synth` console script in a fresh temporary folder"
+    d = tmp_path_factory.mktemp('synth')/'hpa'
+    run('hpa_synth', '--out', d, '--n', n, '--n_test', n_test, '--size', size, '--seed', seed)
+    return d

@@ -5,17 +5,14 @@ import numpy as np, pandas as pd, pytest
 from hpa_fastai.core import CHANNELS, encode_targets
 from hpa_fastai.data import open_rgby, read_labels
 from hpa_fastai.stats import load_stats
-from clitools import run
+from clitools import run, synth_set
 
 
 def tree(d):
     return {str(p.relative_to(d)): p.read_bytes() for p in sorted(Path(d).rglob('*')) if p.is_file()}
 
 @pytest.fixture(scope='module')
-def synth(tmp_path_factory):
-    d = tmp_path_factory.mktemp('synth')/'hpa'
-    run('hpa_synth', '--out', d, '--n', 12, '--n_test', 4, '--size', 96, '--seed', 3)
-    return d
+def synth(tmp_path_factory): return synth_set(tmp_path_factory, 12, 4, 96, 3)
 
 def test_synth_layout(synth):
     df = read_labels(synth/'train.csv')

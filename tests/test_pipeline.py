@@ -6,16 +6,13 @@ from pathlib import Path
 import pytest
 from hpa_fastai.data import read_labels
 from hpa_fastai.predict import read_submission, score_submission
-from clitools import run
+from clitools import run, synth_set
 
 SMALL = ['--size', '64', '--bs', '16', '--tta', '4', '--device', 'cpu']
 
 
 @pytest.fixture(scope='module')
-def synth(tmp_path_factory):
-    d = tmp_path_factory.mktemp('synth')/'hpa'
-    run('hpa_synth', '--out', d, '--n', 40, '--n_test', 8, '--size', 64, '--seed', 0)
-    return d
+def synth(tmp_path_factory): return synth_set(tmp_path_factory, 40, 8, 64, 0)
 
 def test_hpa_run_default_learns(tmp_path):
     "The README's first command as written (only --out added): the synthetic default, about 6 minutes here"

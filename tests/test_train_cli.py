@@ -5,16 +5,13 @@ from pathlib import Path
 import pandas as pd, pytest
 from hpa_fastai.data import read_labels
 from hpa_fastai.predict import read_submission
-from clitools import BIN, run
+from clitools import BIN, run, synth_set
 
 TRAIN = ['--arch', 'resnet18', '--size', '64', '--bs', '16', '--warmup', '1', '--lr-find-iters', '5', '--device', 'cpu']
 
 
 @pytest.fixture(scope='module')
-def synth(tmp_path_factory):
-    d = tmp_path_factory.mktemp('synth')/'hpa'
-    run('hpa_synth', '--out', d, '--n', 60, '--n_test', 12, '--size', 64, '--seed', 5)
-    return d
+def synth(tmp_path_factory): return synth_set(tmp_path_factory, 60, 12, 64, 5)
 
 def test_train_kill_resume_predict_score(synth, tmp_path):
     out = tmp_path/'run'
