@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'encode_targets', 'decode_targets', 'seed_everything', 'atomic_path']
+__all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'encode_targets', 'decode_targets', 'seed_everything', 'atomic_path', 'cache_dir']
 
 # %% ../nbs/00_core.ipynb #59da5dbb
 LABELS = ('Nucleoplasm', 'Nuclear membrane', 'Nucleoli', 'Nucleoli fibrillar center', 'Nuclear speckles',
@@ -78,3 +78,8 @@ class atomic_path:
         if typ is None: os.replace(self.tmp, self.path)
         elif self.tmp.exists(): self.tmp.unlink()
         return False
+
+# %% ../nbs/00_core.ipynb #b1e4e458
+def cache_dir(*parts)->Path:
+    "`$HPA_CACHE` (default `~/.cache/hpa_fastai`) joined with `parts`"
+    return Path(os.environ.get('HPA_CACHE') or Path.home()/'.cache'/'hpa_fastai').joinpath(*parts)

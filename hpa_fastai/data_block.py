@@ -255,7 +255,7 @@ def source_fingerprint(data,  # Kaggle-layout folder
 
 def build_cache(data,  # Kaggle-layout folder (train.csv, train/)
                 size:int,  # side of the cached images
-                out=None,  # cache folder; default `~/.cache/hpa_fastai/cache/<fingerprint>_<size>`
+                out=None,  # cache folder; default `cache_dir('cache', '<fingerprint>_<size>')`
                 chunk:int=256,  # samples decoded between progress saves
                 progress:bool=True,  # show a tqdm bar
                 threads:int=4,  # decoding threads (the PNG decoder releases the GIL)
@@ -263,7 +263,7 @@ def build_cache(data,  # Kaggle-layout folder (train.csv, train/)
     "Decode every training sample once into a resumable uint8 memmap at `size`"
     data = Path(data); ids = read_labels(data/'train.csv').Id.tolist()
     fp = source_fingerprint(data, ids)
-    out = Path(out) if out is not None else Path.home()/'.cache'/'hpa_fastai'/'cache'/f'{fp[:16]}_{size}'
+    out = Path(out) if out is not None else cache_dir('cache', f'{fp[:16]}_{size}')
     out.mkdir(parents=True, exist_ok=True)
     fi, fm, fd, fprog = out/'index.json', out/'images.npy', out/'done.npy', out/'progress.json'
     meta = {'fingerprint': fp, 'size': size, 'n': len(ids)}
@@ -295,6 +295,6 @@ def hpa_cache_cli(argv=None):
     p = argparse.ArgumentParser(prog='hpa_cache', description='Preprocessed uint8 cache of HPA training images')
     p.add_argument('--data', required=True, help='Kaggle-layout folder (train.csv, train/)')
     p.add_argument('--size', type=int, required=True, help='side of the cached images')
-    p.add_argument('--out', help='cache folder (default under ~/.cache/hpa_fastai/cache)')
+    p.add_argument('--out', help='cache folder (default under $HPA_CACHE/cache, $HPA_CACHE defaulting to ~/.cache/hpa_fastai)')
     a = p.parse_args(argv)
     print(build_cache(a.data, a.size, a.out))

@@ -8,10 +8,11 @@ import json, argparse, os
 from collections import Counter
 from pathlib import Path
 import numpy as np, cv2
-from .core import LABELS, N_CLASSES, CHANNELS, encode_targets, decode_targets, atomic_path
+from .core import LABELS, N_CLASSES, CHANNELS, encode_targets, decode_targets, atomic_path, cache_dir
 
 # %% auto #0
-__all__ = ['summarise_labels', 'load_label_sets', 'label_set_probs', 'synth_sample', 'make_synth', 'hpa_synth_cli', 'hpa_data']
+__all__ = ['summarise_labels', 'load_label_sets', 'label_set_probs', 'synth_sample', 'make_synth', 'hpa_synth_cli', 'hpa_subset',
+           'hpa_data']
 
 # %% ../nbs/01a_synth.ipynb #21b8aa93
 def _norm_target(s): return ' '.join(map(str, sorted(set(int(t) for t in s.split()))))
@@ -333,8 +334,58 @@ def hpa_synth_cli(argv=None):
     print(make_synth(a.out, a.n, a.n_test, a.size, a.seed, a.rare_boost))
 
 # %% ../nbs/01a_synth.ipynb #a6b75dc7
+def _link(src:Path, dst:Path):
+    "Symlink `dst` -> `src` (a copy where links are not allowed); name the Id's file when it is missing"
+    import shutil
+    if not src.exists(): raise FileNotFoundError(f"{src}: missing channel file ({src.parent.name}/ of {src.parent.parent})")
+    try: os.symlink(src.resolve(), dst)
+    except OSError: shutil.copyfile(src, dst)
+
+def hpa_subset(data,  # Kaggle-layout folder (train.csv, train/, and optionally sample_submission.csv, test/)
+               n:int,  # training samples to keep
+               n_test:int=0,  # test samples to keep (the first `n_test` of a seeded shuffle of sample_submission.csv)
+               seed:int=0,
+               out=None,  # where to write it; default: a folder in the cache named by the source and arguments
+              )->Path:
+    "A Kaggle-layout folder of `n` training and `n_test` test samples drawn from `data`, images linked, not copied"
+    import hashlib, shutil, tempfile
+    import pandas as pd
+    data = Path(data).resolve()
+    if not (data/'train.csv').exists(): raise FileNotFoundError(f"{data}: no train.csv (expected the Kaggle layout)")
+    if out is None:
+        key = hashlib.sha1(str(data).encode()).hexdigest()[:10]
+        out = cache_dir('subsets')/f'{data.name}_{key}_n{n}_t{n_test}_seed{seed}'
+    out = Path(out)
+    if (out/'train.csv').exists(): return out
+    rng = np.random.default_rng(seed)
+    tr = pd.read_csv(data/'train.csv', dtype=str, keep_default_na=False)
+    if n > len(tr): raise ValueError(f"{data/'train.csv'}: asked for {n} training samples, it has {len(tr)}")
+    tr = tr.iloc[np.sort(rng.permutation(len(tr))[:n])]
+    files = {'train.csv': tr}
+    if n_test:
+        ss = pd.read_csv(data/'sample_submission.csv', dtype=str, keep_default_na=False)
+        if n_test > len(ss): raise ValueError(f"{data/'sample_submission.csv'}: asked for {n_test} test samples, it has {len(ss)}")
+        files['sample_submission.csv'] = ss = ss.iloc[np.sort(rng.permutation(len(ss))[:n_test])]
+        if (data/'test_labels.csv').exists():
+            tl = pd.read_csv(data/'test_labels.csv', dtype=str, keep_default_na=False)
+            files['test_labels.csv'] = tl[tl.Id.isin(set(ss.Id))]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix='.partial_'))
+    try:
+        for split, ids in [('train', tr.Id), ('test', files.get('sample_submission.csv', tr.iloc[:0]).Id)]:
+            (tmp/split).mkdir()
+            for i in ids:
+                for c in CHANNELS: _link(data/split/f'{i}_{c}.png', tmp/split/f'{i}_{c}.png')
+        for name, d in files.items(): d.to_csv(tmp/name, index=False)
+        try: tmp.rename(out)
+        except OSError:  # made meanwhile by another process
+            if not out.exists(): raise
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
 def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
              n:int=256, n_test:int=64, size:int=128, seed:int=0,  # the synthetic set used when there is no real data
+             subset:bool=False,  # cut real data down to `n` + `n_test` samples (see `hpa_subset`)
             )->Path:
     "The data folder: `path`, the Kaggle input, `$HPA_DATA`, else a cached synthetic set (made if needed)"
     from hpa_fastai.data import find_data
@@ -342,14 +393,16 @@ def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
     real = find_data(path)
     if real is not None:
         if not (real/'train.csv').exists(): raise FileNotFoundError(f"{real}: no train.csv (expected the Kaggle layout)")
-        return real
-    root = Path(os.environ.get('HPA_CACHE', Path.home()/'.cache'/'hpa_fastai'))/'synth'
+        return hpa_subset(real, n, n_test, seed) if subset else real
+    root = cache_dir('synth')
     out = root/f'n{n}_t{n_test}_s{size}_seed{seed}'
     if (out/'sample_submission.csv').exists(): return out
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=root, prefix='.partial_'))
     try:
         make_synth(tmp, n=n, n_test=n_test, size=size, seed=seed)
-        if not out.exists(): tmp.rename(out)
+        try: tmp.rename(out)
+        except OSError:  # made meanwhile by another process
+            if not out.exists(): raise
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return out
