@@ -131,6 +131,11 @@ class HPADataset:
     def __getitem__(self, i):
         x = self.load(i)
         return (x if self.tfm is None else self.tfm(x, (self.seed, self.epoch, i))), self.y[i]
+    def subset(self, idx)->HPADataset:
+        "The same data set restricted to the items `idx`, in that order (one process's share of a prediction)"
+        idx = np.asarray(idx, int)
+        return HPADataset(self.folder, [self.ids[i] for i in idx], self.y[idx], self.size, self.tfm, self.seed, self.cache,
+                          None if self.rows is None else np.asarray(self.rows)[idx])
 
 class NormalizeRGBY(Transform):
     "uint8 RGBY batch -> float32 normalised with per-channel `mean`/`std` (0..1 scale); decodes back to 0..1"

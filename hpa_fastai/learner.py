@@ -15,6 +15,10 @@ from fastai.callback.schedule import *  # fit_one_cycle, lr_find
 from fastai.callback.fp16 import *  # to_fp16
 from fastai.callback.channelslast import *  # to_channelslast
 from fastai.optimizer import Adam
+from fastai.torch_core import rank_distrib, num_distrib, distrib_barrier, get_model
+from fastai.distributed import DistributedDL
+from fastcore.basics import patch
+from contextlib import contextmanager
 from .core import *
 from .data import read_labels
 from .model import rgby_model, rgby_splitter, warmup_trainable, unfreeze_all
@@ -23,7 +27,7 @@ from .data_block import hpa_dls, build_cache
 
 # %% auto #0
 __all__ = ['hpa_learner', 'init_prior_bias', 'prior_f1', 'HistoryCSV', 'BestModel', 'EpochCheckpoint', 'fit_warmup',
-           'plot_history', 'hpa_train', 'hpa_train_cli']
+           'plot_history', 'init_distrib', 'distributed', 'gather_preds', 'hpa_train', 'hpa_train_cli']
 
 # %% ../nbs/08_learner.ipynb #df05d9b0
 def hpa_learner(dls,  # DataLoaders from `hpa_dls`
@@ -86,7 +90,7 @@ class HistoryCSV(_ResumeAware):
         self.fname, self.stage, self.offset = Path(fname), stage, offset
     def before_epoch(self): super().before_epoch(); self.t0 = time.time()
     def after_epoch(self):
-        if self.skipped: return  # an epoch skipped on resume
+        if self.skipped or rank_distrib(): return  # an epoch skipped on resume; other processes than rank 0
         names = ['stage', 'epoch'] + [n for n in self.recorder.metric_names[1:] if n != 'time'] + ['seconds']
         vals = [self.stage, self.offset + self.epoch] + [float(v) if v is not None else '' for v in self.recorder.log[1:len(names) - 2]]
         vals.append(round(time.time() - self.t0, 2))
@@ -100,16 +104,18 @@ class _LoaderEpoch(Callback):
     "Set the training loader's epoch from the run's global epoch, so shuffling and augmentation survive a resume"
     def __init__(self, offset:int): self.offset = offset
     def before_epoch(self):
-        if hasattr(self.dls.train, 'epoch'): self.dls.train.epoch = self.offset + self.epoch  # `HPADL.before_iter` adds 1
+        dl = getattr(self.dls.train, 'dl', self.dls.train)  # the loader a `DistributedDL` wraps
+        if hasattr(dl, 'epoch'): dl.epoch = self.offset + self.epoch  # `HPADL.before_iter` adds 1
 
 class BestModel(SaveModelCallback, _ResumeAware):
     "fastai's `SaveModelCallback` that ignores epochs skipped on resume and saves atomically"
     def after_epoch(self):
         if not self.skipped: super().after_epoch()
     def _save(self, name):
-        f = self.learn.path/self.learn.model_dir/f'{name}.pth'; f.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(f) as t: torch.save(self.learn.model.state_dict(), t)  # a kill never leaves a truncated best
-        self.last_saved_path = f
+        f = self.learn.path/self.learn.model_dir/f'{name}.pth'; self.last_saved_path = f
+        if rank_distrib(): return  # rank 0 writes; `learn.load` waits for it (a barrier) before every process reads
+        f.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(f) as t: torch.save(get_model(self.learn.model).state_dict(), t)  # never a truncated best
 
 def _plain(o):
     "fastai's `L`s and dicts as plain lists and dicts, so a checkpoint loads with `weights_only=True`"
@@ -122,9 +128,9 @@ class EpochCheckpoint(_ResumeAware):
     order = 70
     def __init__(self, fname, stage:str='train'): self.fname, self.stage = Path(fname), stage
     def after_epoch(self):
-        if self.skipped: return
+        if self.skipped or rank_distrib(): return
         best = next((cb.best for cb in self.learn.cbs if isinstance(cb, SaveModelCallback)), None)
-        state = {'model': self.learn.model.state_dict(), 'opt': _plain(self.learn.opt.state_dict()), 'rng': torch.get_rng_state(),
+        state = {'model': get_model(self.learn.model).state_dict(), 'opt': _plain(self.learn.opt.state_dict()), 'rng': torch.get_rng_state(),
                  'stage': self.stage, 'epoch': self.epoch, 'best': None if best is None else float(best)}
         with atomic_path(self.fname) as t: torch.save(state, t)
 
@@ -154,11 +160,12 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
             stage_done = ck['stage'] == 'train' or ck['epoch'] + 1 >= warmup_epochs
             start = {'warmup': warmup_epochs if stage_done else ck['epoch'] + 1,
                      'train': ck['epoch'] + 1 if ck['stage'] == 'train' else 0}
-            if (run/'history.csv').exists():  # rows logged after the checkpoint (a kill in between) are redone
+            if (run/'history.csv').exists() and not rank_distrib():  # rows logged after the checkpoint (a kill in between) are redone
                 h = pd.read_csv(run/'history.csv')
                 h = h[h.epoch <= ck['epoch'] + (warmup_epochs if ck['stage'] == 'train' else 0)]
                 with atomic_path(run/'history.csv') as t: h.to_csv(t, index=False)
-        elif (run/'history.csv').exists(): (run/'history.csv').unlink()
+        elif (run/'history.csv').exists() and not rank_distrib(): (run/'history.csv').unlink()
+        distrib_barrier()  # other processes start when rank 0 has set the folder up
     def _fit(stage, n, lr_, offset):
         if start[stage] >= n:  # finished before the interruption: the uninterrupted run reloaded its best model here
             if resume and (stage == 'train' or start['train'] == 0) and (run/'models'/'best.pth').exists():
@@ -200,9 +207,63 @@ def plot_history(history,  # `history.csv` from `fit_warmup`/`hpa_train`, or its
         with atomic_path(path) as t: fig.savefig(t, dpi=80, format='png')
     return fig
 
+# %% ../nbs/08_learner.ipynb #ecfcca43
+def init_distrib()->bool:
+    "Join the process group `torchrun`/`accelerate launch` set up (NCCL on CUDA, gloo on CPU); False when alone"
+    if num_distrib() <= 1: return False
+    import torch.distributed as dist
+    if not dist.is_initialized():
+        cuda = torch.cuda.is_available()
+        if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+        dist.init_process_group('nccl' if cuda else 'gloo')
+    return True
+
+@patch
+def _broadcast(self:DistributedDL, t, rank):
+    "Broadcast `t` from `rank` on the process group's device (fastai's version assumes NCCL, hence CUDA)"
+    import torch.distributed as dist
+    t = torch.tensor(t, dtype=torch.long, device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+    dist.broadcast(t, rank)
+    return t.cpu().tolist()
+
+@contextmanager
+def distributed(learn:Learner):
+    "fastai's `distrib_ctx` when several processes run (gloo on CPUs, SyncBatchNorm on CUDA only); else nothing"
+    if num_distrib() <= 1: yield learn; return
+    cuda = torch.cuda.is_available()
+    with learn.distrib_ctx(sync_bn=cuda, cpu=not cuda): yield learn
+
+def gather_preds(learn:Learner,
+                 dl,  # an `HPADL` (its data set has `subset`)
+                )->tuple:  # (probs, targets): (n, 28) float32 arrays in `dl`'s item order
+    "Sigmoid predictions of every item of `dl`, each process predicting one contiguous share; on every process"
+    import torch.distributed as dist
+    ws = max(num_distrib(), 1)
+    part = np.array_split(np.arange(len(dl.dataset)), ws)[rank_distrib()]
+    model, ps, ts = get_model(learn.model), [], []
+    was_training = model.training; model.eval()
+    try:
+        with torch.inference_mode():
+            for xb, yb in dl.new(dl.dataset.subset(part), shuffle=False, drop_last=False):
+                ps.append(torch.sigmoid(model(xb).float()).cpu()); ts.append(yb.cpu())
+    finally: model.train(was_training)
+    p = torch.cat(ps).numpy() if ps else np.zeros((0, N_CLASSES), np.float32)
+    t = torch.cat(ts).numpy() if ts else np.zeros((0, N_CLASSES), np.float32)
+    if ws == 1: return p, t
+    parts = [None] * ws; dist.all_gather_object(parts, (p, t))
+    return np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts])
+
 # %% ../nbs/08_learner.ipynb #e20dbf1f
 def _write_csv(df, path):
     with atomic_path(path) as t: df.to_csv(t, index=False)
+
+def _share_error(err:Exception|None):
+    "Raise rank 0's error in every process (so none waits forever for one that failed); a barrier otherwise"
+    if num_distrib() > 1 and torch.distributed.is_initialized():
+        box = [None if err is None else f"{type(err).__name__}: {err}"]
+        torch.distributed.broadcast_object_list(box, 0)
+        if err is None and box[0] is not None: raise RuntimeError(f"rank 0 failed: {box[0]}")
+    if err is not None: raise err
 
 def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
               out,  # run folder
@@ -237,53 +298,69 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
     from hpa_fastai.stats import channel_stats, save_stats, stats_ids, load_stats
     t_start = time.time()
     data, out = Path(data), Path(out)
+    if init_distrib() and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
+    rank = rank_distrib()
     settings = dict(data=str(data.resolve()), fold=fold, arch=arch, size=size, crop=crop, epochs=epochs, warmup=warmup,
                     bs=bs, loss=loss, gamma=gamma, oversample=oversample, pretrained=pretrained,
                     weights=None if weights is None else str(weights), seed=seed)
-    if (out/'run.json').exists(): raise FileExistsError(f"{out} holds a finished run (run.json); choose another --out")
-    if resume:
-        if not (out/'config.json').exists(): raise FileNotFoundError(f"{out}: nothing to resume (no config.json)")
-        cfg = json.loads((out/'config.json').read_text())
-        diff = {k: (cfg.get(k), v) for k, v in settings.items() if cfg.get(k) != v}
-        if diff: raise ValueError(f"{out}: --resume with other settings than the interrupted run: {diff}")
-        if lr is not None and lr != cfg['lr']: raise ValueError(f"{out}: --resume with another lr ({lr}) than the interrupted run ({cfg['lr']})")
-        lr, lr_suggested, folds, stats = cfg['lr'], cfg.get('lr_suggested'), cfg['folds'], cfg['stats']
-    elif (out/'config.json').exists():
-        raise FileExistsError(f"{out} holds an interrupted run; pass --resume to continue it or choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
-    seed_everything(seed)
-    df = read_labels(data/'train.csv')
-    if folds is None:
-        f = multilabel_folds(encode_targets(df.Target), 5, seed)
-        folds = out/'folds.csv'; _write_csv(pd.DataFrame({'Id': df.Id, 'fold': f}), folds)
-    if stats is None:
-        ids = stats_ids(data, folds, fold)
-        stats = out/'stats.json'; save_stats(*channel_stats(data/'train', ids, size=size), stats)
-    c = build_cache(data, size) if cache else None
-    dls = hpa_dls(data, folds=folds, stats=stats, valid_fold=fold, size=size, crop=crop, bs=bs, oversample=oversample,
-                  num_workers=num_workers, seed=seed, cache=c, device=device)
+    def make_learner():
+        c = build_cache(data, size) if cache else None
+        dls = hpa_dls(data, folds=folds, stats=stats, valid_fold=fold, size=size, crop=crop, bs=bs, oversample=oversample,
+                      num_workers=num_workers, seed=seed, cache=c, device=device)
+        return dls, hpa_learner(dls, arch=arch, loss_func=loss_func, pretrained=pretrained, weights=weights, path=out)
     loss_func = FocalLoss(gamma) if loss == 'focal' else FocalLoss(0.) if loss == 'bce' else None
     if loss_func is None: raise ValueError(f"loss must be 'focal' or 'bce', got {loss!r}")
-    learn = hpa_learner(dls, arch=arch, loss_func=loss_func, pretrained=pretrained, weights=weights, path=out)
-    t_lr = time.time()
-    if not resume: lr_suggested = None
-    if (lr is None or find_lr) and not resume:
-        lr_suggested = float(learn.lr_find(num_it=lr_find_iters, show_plot=True).valley)
-        with atomic_path(out/'lr_find.png') as t: plt.gcf().savefig(t, dpi=80, format='png')
-        plt.close('all')
-        if lr is None: lr = lr_suggested
+    t_lr, lr_suggested = time.time(), None
+    err = None
+    if rank == 0:  # checks, folds, statistics, LR finder, config.json; the other processes wait, then read config.json
+        try:
+            if (out/'run.json').exists(): raise FileExistsError(f"{out} holds a finished run (run.json); choose another --out")
+            if resume:
+                if not (out/'config.json').exists(): raise FileNotFoundError(f"{out}: nothing to resume (no config.json)")
+                cfg = json.loads((out/'config.json').read_text())
+                diff = {k: (cfg.get(k), v) for k, v in settings.items() if cfg.get(k) != v}
+                if diff: raise ValueError(f"{out}: --resume with other settings than the interrupted run: {diff}")
+                if lr is not None and lr != cfg['lr']: raise ValueError(f"{out}: --resume with another lr ({lr}) than the interrupted run ({cfg['lr']})")
+                lr, lr_suggested, folds, stats = cfg['lr'], cfg.get('lr_suggested'), cfg['folds'], cfg['stats']
+            elif (out/'config.json').exists():
+                raise FileExistsError(f"{out} holds an interrupted run; pass --resume to continue it or choose another --out")
+            out.mkdir(parents=True, exist_ok=True)
+            seed_everything(seed)
+            df = read_labels(data/'train.csv')
+            if folds is None:
+                f = multilabel_folds(encode_targets(df.Target), 5, seed)
+                folds = out/'folds.csv'; _write_csv(pd.DataFrame({'Id': df.Id, 'fold': f}), folds)
+            if stats is None:
+                ids = stats_ids(data, folds, fold)
+                stats = out/'stats.json'; save_stats(*channel_stats(data/'train', ids, size=size), stats)
+            dls, learn = make_learner()
+            if (lr is None or find_lr) and not resume:
+                lr_suggested = float(learn.lr_find(num_it=lr_find_iters, show_plot=True).valley)
+                with atomic_path(out/'lr_find.png') as t: plt.gcf().savefig(t, dpi=80, format='png')
+                plt.close('all')
+                if lr is None: lr = lr_suggested
+            if not resume:
+                with atomic_path(out/'config.json') as t:
+                    Path(t).write_text(json.dumps({**settings, 'lr': lr, 'lr_suggested': lr_suggested, 'folds': str(folds), 'stats': str(stats)}, indent=1))
+        except Exception as e: err = e
+    _share_error(err)
+    if rank:
+        if not (out/'config.json').exists(): raise FileNotFoundError(f"{out}: rank 0 wrote no config.json")
+        cfg = json.loads((out/'config.json').read_text())
+        lr, lr_suggested, folds, stats = cfg['lr'], cfg.get('lr_suggested'), cfg['folds'], cfg['stats']
+        seed_everything(seed)
+        dls, learn = make_learner()
     t_lr = time.time() - t_lr
-    if not resume:
-        with atomic_path(out/'config.json') as t:
-            Path(t).write_text(json.dumps({**settings, 'lr': lr, 'lr_suggested': lr_suggested, 'folds': str(folds), 'stats': str(stats)}, indent=1))
     seed_everything(seed + 1)
     t_fit = time.time()
     # killed before the first checkpoint: nothing to resume, start the training over
-    fit_warmup(learn, epochs=epochs, lr=lr, warmup_epochs=warmup, run=out, resume=resume and (out/'last.pth').exists())
+    with distributed(learn):
+        fit_warmup(learn, epochs=epochs, lr=lr, warmup_epochs=warmup, run=out, resume=resume and (out/'last.pth').exists())
     t_fit = time.time() - t_fit
+    probs, targs = gather_preds(learn, dls.valid)
+    if rank:  # rank 0 writes the run folder
+        distrib_barrier(); return json.loads((out/'run.json').read_text())
     with atomic_path(out/'model.pth') as t: torch.save({k: v.cpu() for k, v in learn.model.state_dict().items()}, t)
-    probs, targs = learn.get_preds(dl=dls.valid)
-    probs, targs = probs.float().numpy(), targs.numpy()
     vp = pd.DataFrame(probs, columns=[str(i) for i in range(N_CLASSES)]); vp.insert(0, 'Id', dls.valid_ds.ids)
     _write_csv(vp, out/'valid_preds.csv')
     from hpa_fastai.thresholds import tune_thresholds, save_thresholds
@@ -297,10 +374,11 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
            'valid_f1_macro': f1_macro(probs, targs), 'prior_f1_macro': prior_f1(dls.train_ds.y, targs),
            'valid_f1_macro_tuned_on_itself': f1_macro(probs, targs, th),  # optimistic: tuned and scored on the same data
            'best_epoch': int(h.epoch[h.f1_macro.idxmax()]), 'seconds': {'lr_find': round(t_lr, 1), 'fit': round(t_fit, 1),
-           'total': round(time.time() - t_start, 1)}, 'command': sys.argv, 'device': str(dls.device)}
+           'total': round(time.time() - t_start, 1)}, 'command': sys.argv, 'device': str(dls.device), 'processes': max(num_distrib(), 1)}
     with atomic_path(out/'run.json') as t: Path(t).write_text(json.dumps(res, indent=1))
     for f in ('last.pth', 'config.json'): (out/f).unlink(missing_ok=True)
     shutil.rmtree(out/'models', ignore_errors=True)
+    distrib_barrier()
     return res
 
 def hpa_train_cli(argv=None):
@@ -332,4 +410,7 @@ def hpa_train_cli(argv=None):
                         pretrained=a.pretrained, weights=a.weights, cache=a.cache, num_workers=a.num_workers, seed=a.seed,
                         resume=a.resume, lr_find_iters=a.lr_find_iters, find_lr=not a.no_lr_find, device=None if a.device is None else torch.device(a.device))
     except (FileExistsError, FileNotFoundError, ValueError) as e: sys.exit(f"hpa_train: {e}")
-    print(f"valid macro F1 {res['valid_f1_macro']:.4f} (class-prior baseline {res['prior_f1_macro']:.4f}); run in {a.out}")
+    finally:
+        if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
+    if not rank_distrib():
+        print(f"valid macro F1 {res['valid_f1_macro']:.4f} (class-prior baseline {res['prior_f1_macro']:.4f}); run in {a.out}")

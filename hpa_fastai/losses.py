@@ -78,9 +78,10 @@ class F1Macro(Metric):
         self.reset()
     def reset(self): self.preds, self.targs = [], []
     def accumulate(self, learn):
-        p = to_detach(learn.pred).float()
+        # `learn.to_detach`: in a distributed run, gathered over the processes without the padding items
+        p = learn.to_detach(learn.pred).float()
         self.preds.append(torch.sigmoid(p) if self.sigmoid else p)
-        self.targs.append(to_detach(learn.y))
+        self.targs.append(learn.to_detach(learn.y))
     @property
     def value(self):
         if not self.preds: return None
