@@ -116,7 +116,7 @@ def oversample_weights(y:np.ndarray,  # (n, 28) multi-hot training targets
 
 # %% ../nbs/05_data_block.ipynb #62036948
 class HPADataset:
-    "Indexed data set of (uint8 (4, S, S) sample, float32 (28,) target) pairs"
+    "Indexed data set of (uint8 (4, S, S) sample, float32 (28,) target) pairs; `folder`: one, or one per Id"
     def __init__(self, folder, ids, y, size:int, tfm=None, seed:int=0, cache=None, rows=None):
         self.folder, self.ids, self.y, self.size, self.tfm, self.seed = folder, list(ids), np.asarray(y, np.float32), size, tfm, seed
         self.cache, self.rows, self._mm, self.epoch = cache, rows, None, 0
@@ -125,7 +125,7 @@ class HPADataset:
     def load(self, i)->np.ndarray:
         "The uint8 (4, S, S) sample `i` before augmentation"
         # decoding runs in `open_rgby`'s per-process thread pool: OpenCV's own pool, inherited through fork, can hang
-        if self.cache is None: return open_rgby(self.folder, self.ids[i], size=self.size)
+        if self.cache is None: return open_rgby(self.folder[i] if isinstance(self.folder, list) else self.folder, self.ids[i], size=self.size)
         if self._mm is None: self._mm = np.load(Path(self.cache)/'images.npy', mmap_mode='r')
         return np.asarray(self._mm[self.rows[i]])
     def __getitem__(self, i):
@@ -134,7 +134,8 @@ class HPADataset:
     def subset(self, idx)->HPADataset:
         "The same data set restricted to the items `idx`, in that order (one process's share of a prediction)"
         idx = np.asarray(idx, int)
-        return HPADataset(self.folder, [self.ids[i] for i in idx], self.y[idx], self.size, self.tfm, self.seed, self.cache,
+        folder = [self.folder[i] for i in idx] if isinstance(self.folder, list) else self.folder
+        return HPADataset(folder, [self.ids[i] for i in idx], self.y[idx], self.size, self.tfm, self.seed, self.cache,
                           None if self.rows is None else np.asarray(self.rows)[idx])
 
 class NormalizeRGBY(Transform):
@@ -221,6 +222,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
             cache=None,  # a cache folder from `build_cache` at `size`: read it instead of the PNGs
             device=None,  # where batches go (and are normalised); None: the default device
             below:int=100,  # rare-class threshold for `oversample`
+            extra=None,  # more Kaggle-layout folders (e.g. `hpa_external`'s): their rows are added to the training part only
            )->DataLoaders:
     "fastai DataLoaders of normalised (bs, 4, S, S) float32 images and (bs, 28) float targets"
     data = Path(data)
@@ -234,8 +236,17 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
         mm = np.load(Path(cache)/'images.npy', mmap_mode='r')
         mean, std = stats_from_hist(sum(_hist(np.asarray(mm[rows[i]])) for i in tr))
     else: mean, std = channel_stats(data/'train', [ids[i] for i in tr], size=size, n_workers=0, progress=False)
-    mk = lambda idx, tfm: HPADataset(data/'train', [ids[i] for i in idx], y[idx], size, tfm, seed,
-                                     cache, None if rows is None else rows[idx])
+    folder = data/'train'
+    if extra:  # training rows only: folds, validation and statistics stay the official data's
+        if cache is not None: raise ValueError("extra= and cache= together are not supported: train extra folders from their PNGs")
+        folder, n0 = [folder] * len(ids), len(ids)
+        for e in map(Path, extra):
+            if not (e/'train.csv').exists(): raise FileNotFoundError(f"{e}: no train.csv (expected a Kaggle-layout folder)")
+            de = read_labels(e/'train.csv')
+            ids, y, folder = ids + de.Id.tolist(), np.concatenate([y, encode_targets(de.Target)]), folder + [e/'train'] * len(de)
+        tr = np.concatenate([tr, np.arange(n0, len(ids))])
+    mk = lambda idx, tfm: HPADataset([folder[i] for i in idx] if isinstance(folder, list) else folder, [ids[i] for i in idx], y[idx],
+                                     size, tfm, seed, cache, None if rows is None else rows[idx])
     if callable(aug): ttfm = aug
     else: ttfm = RGBYAug(crop, train=True) if aug else RGBYAug(crop, train=True, dihedral=False, brightness=0, contrast=0)
     tds, vds = mk(tr, ttfm), mk(va, RGBYAug(crop, train=False) if crop else None)

@@ -289,6 +289,7 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
               lr_find_iters:int=50,  # iterations of the LR finder
               find_lr:bool=True,  # run the LR finder (plot + suggestion in run.json) even when `lr` is given
               device=None,  # None: CUDA when available
+              extra=None,  # more Kaggle-layout folders (`hpa_external`'s) added to the training part only
              )->dict:  # the contents of run.json
     "Train one fold with warm-up + one-cycle and write a complete run folder (see the table above)"
     import matplotlib
@@ -303,10 +304,11 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
     settings = dict(data=str(data.resolve()), fold=fold, arch=arch, size=size, crop=crop, epochs=epochs, warmup=warmup,
                     bs=bs, loss=loss, gamma=gamma, oversample=oversample, pretrained=pretrained,
                     weights=None if weights is None else str(weights), seed=seed)
+    if extra: settings['extra'] = [str(Path(e).resolve()) for e in extra]
     def make_learner():
         c = build_cache(data, size) if cache else None
         dls = hpa_dls(data, folds=folds, stats=stats, valid_fold=fold, size=size, crop=crop, bs=bs, oversample=oversample,
-                      num_workers=num_workers, seed=seed, cache=c, device=device)
+                      num_workers=num_workers, seed=seed, cache=c, device=device, extra=extra)
         return dls, hpa_learner(dls, arch=arch, loss_func=loss_func, pretrained=pretrained, weights=weights, path=out)
     loss_func = FocalLoss(gamma) if loss == 'focal' else FocalLoss(0.) if loss == 'bce' else None
     if loss_func is None: raise ValueError(f"loss must be 'focal' or 'bce', got {loss!r}")
@@ -403,12 +405,14 @@ def hpa_train_cli(argv=None):
     p.add_argument('--lr-find-iters', type=int, default=50, help='iterations of the LR finder')
     p.add_argument('--no-lr-find', action='store_true', help='skip the LR finder when --lr is given')
     p.add_argument('--device', help='cpu, cuda, cuda:1 (default: CUDA when available)')
+    p.add_argument('--extra', action='append', help='another Kaggle-layout folder (hpa_external) for training only; repeatable')
     a = p.parse_args(argv)
     try:
         res = hpa_train(a.data, a.out, folds=a.folds, stats=a.stats, fold=a.fold, arch=a.arch, size=a.size, crop=a.crop,
                         epochs=a.epochs, warmup=a.warmup, bs=a.bs, lr=a.lr, loss=a.loss, gamma=a.gamma, oversample=a.oversample,
                         pretrained=a.pretrained, weights=a.weights, cache=a.cache, num_workers=a.num_workers, seed=a.seed,
-                        resume=a.resume, lr_find_iters=a.lr_find_iters, find_lr=not a.no_lr_find, device=None if a.device is None else torch.device(a.device))
+                        resume=a.resume, lr_find_iters=a.lr_find_iters, find_lr=not a.no_lr_find, device=None if a.device is None else torch.device(a.device),
+                        extra=a.extra)
     except (FileExistsError, FileNotFoundError, ValueError) as e: sys.exit(f"hpa_train: {e}")
     finally:
         if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
