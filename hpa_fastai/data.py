@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np, pandas as pd, cv2, imagecodecs
 from .core import *
 from .core import _parse_target
+from .remote import is_url, local_data, local_file, fetch_missing
 
 # %% auto #0
 __all__ = ['KAGGLE_INPUT', 'find_data', 'read_labels', 'open_rgby', 'external_plane', 'open_external']
@@ -25,10 +26,10 @@ KAGGLE_INPUT = Path('/kaggle/input/human-protein-atlas-image-classification')
 def find_data(path=None,  # an explicit data folder wins
              )->Path|None:  # the Kaggle-layout folder to use, or None (then use a synthetic set)
     "The data folder: `path`, else the Kaggle input folder, else `$HPA_DATA`, else None"
-    if path is not None: return Path(path)
+    if path is not None: return local_data(path)
     if KAGGLE_INPUT.exists(): return KAGGLE_INPUT
     env = os.environ.get('HPA_DATA')
-    return Path(env) if env else None
+    return local_data(env) if env else None
 
 # %% ../nbs/01_data.ipynb #9d922146
 def _check_targets(ids, targets, fn):
@@ -42,7 +43,7 @@ def _check_targets(ids, targets, fn):
 def read_labels(csv,  # path to `train.csv`, `sample_submission.csv` or any `Id,Target` file
                )->pd.DataFrame:  # columns `Id` and `Target` (or `Predicted`), as strings
     "Read a Kaggle label or submission CSV, validating every row"
-    fn = Path(csv)
+    fn = local_file(csv)
     if not fn.exists(): raise FileNotFoundError(f"{fn}: label file not found")
     df = pd.read_csv(fn, dtype=str, keep_default_na=False)
     if 'Id' not in df.columns: raise ValueError(f"{fn}: missing column 'Id' (columns: {list(df.columns)})")
@@ -69,7 +70,11 @@ def _decode_png(fn, id_):
     "Decode one 8-bit single-channel PNG, with errors that name the Id and the file"
     fn = Path(fn)
     try: data = fn.read_bytes()
-    except FileNotFoundError: raise FileNotFoundError(f"Id {id_}: missing channel file {fn}") from None
+    except FileNotFoundError:  # in a mirror of a remote folder: fetched now, then kept
+        try: fetched = fetch_missing(fn)
+        except FileNotFoundError as e: raise FileNotFoundError(f"Id {id_}: missing channel file ({e})") from None
+        if not fetched: raise FileNotFoundError(f"Id {id_}: missing channel file {fn}") from None
+        data = fn.read_bytes()
     try: im = imagecodecs.png_decode(data)
     except Exception as e: raise ValueError(f"Id {id_}: unreadable or truncated PNG {fn} ({type(e).__name__}: {e})") from None
     if im.ndim != 2 or im.dtype != np.uint8:
@@ -82,6 +87,7 @@ def open_rgby(folder,  # folder holding `{id}_{channel}.png`
               threads:bool=True,  # decode the four channels in parallel threads
              )->np.ndarray:  # (4, H, W) uint8 in `CHANNELS` order
     "Open the four stainings of one sample as a (4, H, W) uint8 array"
+    if is_url(folder): folder = local_data(folder, labels=False)
     fns = [Path(folder)/f'{id}_{c}.png' for c in CHANNELS]
     ims = list(_pool().map(_decode_png, fns, [id]*4)) if threads else [_decode_png(f, id) for f in fns]
     shapes = [im.shape for im in ims]

@@ -17,6 +17,7 @@ from fastai.data.core import TfmdDL, DataLoaders
 import fastai.vision.data  # registers show_batch/show_results for TensorImage (grid of axes)
 from .core import *
 from .data import open_rgby, read_labels
+from .remote import local_data, prefetch
 from .split import multilabel_folds
 from .stats import channel_stats, load_stats, stats_from_hist, _hist
 from .eda import rgb_composite
@@ -225,7 +226,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
             extra=None,  # more Kaggle-layout folders (e.g. `hpa_external`'s): their rows are added to the training part only
            )->DataLoaders:
     "fastai DataLoaders of normalised (bs, 4, S, S) float32 images and (bs, 28) float targets"
-    data = Path(data)
+    data = local_data(data)
     df = read_labels(data/'train.csv'); ids = df.Id.tolist(); y = encode_targets(df.Target)
     fold = _fold_of(data, ids, y, folds, seed)
     tr, va = np.flatnonzero(fold != valid_fold), np.flatnonzero(fold == valid_fold)
@@ -277,7 +278,8 @@ def build_cache(data,  # Kaggle-layout folder (train.csv, train/)
                 threads:int=4,  # decoding threads (the PNG decoder releases the GIL)
                )->Path:  # the cache folder (images.npy, index.json)
     "Decode every training sample once into a resumable uint8 memmap at `size`"
-    data = Path(data); ids = read_labels(data/'train.csv').Id.tolist()
+    data = local_data(data); ids = read_labels(data/'train.csv').Id.tolist()
+    prefetch(data/'train', [f'{i}_{c}.png' for i in ids for c in CHANNELS])  # a mirror: the images it has not fetched yet
     fp = source_fingerprint(data, ids)
     out = Path(out) if out is not None else cache_dir('cache', f'{fp[:16]}_{size}')
     out.mkdir(parents=True, exist_ok=True)

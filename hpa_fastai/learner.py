@@ -21,6 +21,7 @@ from fastcore.basics import patch
 from contextlib import contextmanager
 from .core import *
 from .data import read_labels
+from .remote import local_data
 from .model import rgby_model, rgby_splitter, warmup_trainable, unfreeze_all
 from .losses import FocalLoss, F1Macro, f1_macro
 from .data_block import hpa_dls, build_cache
@@ -298,7 +299,7 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
     from hpa_fastai.split import multilabel_folds
     from hpa_fastai.stats import channel_stats, save_stats, stats_ids, load_stats
     t_start = time.time()
-    data, out = Path(data), Path(out)
+    data, out = local_data(data), Path(out)
     if init_distrib() and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
     rank = rank_distrib()
     settings = dict(data=str(data.resolve()), fold=fold, arch=arch, size=size, crop=crop, epochs=epochs, warmup=warmup,

@@ -12,6 +12,7 @@ from fastai.learner import Learner
 from fastprogress.fastprogress import progress_bar
 from .core import *
 from .data import read_labels
+from .remote import local_data
 from .stats import load_stats
 from .data_block import HPADataset, HPADL, NormalizeRGBY, RGBYAug
 from .model import rgby_model
@@ -43,7 +44,7 @@ def test_dl(data,  # Kaggle-layout folder
            )->HPADL:
     "A deterministic loader of normalised test images, in `ids` order"
     from fastai.torch_core import default_device
-    data = Path(data)
+    data = local_data(data)
     if ids is None: ids = read_labels(data/'sample_submission.csv').Id.tolist()
     mean, std = load_stats(stats) if isinstance(stats, (str, Path)) else stats
     tfm = RGBYAug(crop, train=False) if crop else None
@@ -184,7 +185,7 @@ def predict_runs(runs:list,  # run folders
                  progress:bool=True,
                 )->pd.DataFrame:
     "Predict every Id of `data/sample_submission.csv` with the runs' TTA ensemble and write the submission"
-    data = Path(data); ids = read_labels(data/'sample_submission.csv').Id.tolist()
+    data = local_data(data); ids = read_labels(data/'sample_submission.csv').Id.tolist()
     models = [load_run(r, device) for r in runs]  # fail early on a bad run folder
     th = load_thresholds(thresholds) if thresholds is not None else None
     if th is None and len(runs) == 1 and (Path(runs[0])/'thresholds.json').exists(): th = load_thresholds(Path(runs[0])/'thresholds.json')

@@ -11,6 +11,7 @@ import numpy as np
 from tqdm.auto import tqdm
 from .core import *
 from .data import open_rgby, read_labels
+from .remote import local_data
 
 # %% auto #0
 __all__ = ['stats_from_hist', 'channel_stats', 'save_stats', 'load_stats', 'stats_ids', 'hpa_stats_cli']
@@ -44,7 +45,7 @@ def channel_stats(folder,  # folder of `{id}_{channel}.png`
                   progress:bool=True,  # show a progress bar
                  )->tuple:  # (mean, std), each (4,) float64, `CHANNELS` order, 0..1 scale
     "Exact per-channel mean and std of the samples `ids` in `folder`"
-    ids = list(ids)
+    ids, folder = list(ids), local_data(folder, labels=False)
     if not ids: raise ValueError(f"no Ids given for {folder}")
     n_workers = os.cpu_count() if n_workers is None else n_workers
     tasks = [(str(folder), ids[i:i+chunk], size) for i in range(0, len(ids), chunk)]
@@ -115,6 +116,7 @@ def hpa_stats_cli(argv=None):
     p.add_argument('--size', type=int, help='resize before counting')
     p.add_argument('--workers', type=int, default=None)
     a = p.parse_args(argv)
+    a.data = local_data(a.data)  # a URL: its mirror (see `hpa_fastai.remote`)
     ids = stats_ids(a.data, a.folds, a.valid_fold, a.n, a.seed)
     mean, std = channel_stats(Path(a.data)/'train', ids, size=a.size, n_workers=a.workers)
     save_stats(mean, std, a.out)
