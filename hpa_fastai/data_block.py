@@ -120,23 +120,25 @@ class HPADataset:
     "Indexed data set of (uint8 (4, S, S) sample, float32 (28,) target) pairs; `folder`: one, or one per Id"
     def __init__(self, folder, ids, y, size:int, tfm=None, seed:int=0, cache=None, rows=None):
         self.folder, self.ids, self.y, self.size, self.tfm, self.seed = folder, list(ids), np.asarray(y, np.float32), size, tfm, seed
-        self.cache, self.rows, self._mm, self.epoch = cache, rows, None, 0
+        self.cache, self.rows, self._mm, self.epoch = cache, rows, {}, 0  # `cache`: one folder, or one per Id
     def __len__(self): return len(self.ids)
-    def __getstate__(self): return {**self.__dict__, '_mm': None}  # memmaps reopen in each worker
+    def __getstate__(self): return {**self.__dict__, '_mm': {}}  # memmaps reopen in each worker
     def load(self, i)->np.ndarray:
         "The uint8 (4, S, S) sample `i` before augmentation"
         # decoding runs in `open_rgby`'s per-process thread pool: OpenCV's own pool, inherited through fork, can hang
         if self.cache is None: return open_rgby(self.folder[i] if isinstance(self.folder, list) else self.folder, self.ids[i], size=self.size)
-        if self._mm is None: self._mm = np.load(Path(self.cache)/'images.npy', mmap_mode='r')
-        return np.asarray(self._mm[self.rows[i]])
+        c = self.cache[i] if isinstance(self.cache, list) else self.cache
+        mm = self._mm.get(c)
+        if mm is None: mm = self._mm[c] = np.load(Path(c)/'images.npy', mmap_mode='r')
+        return np.asarray(mm[self.rows[i]])
     def __getitem__(self, i):
         x = self.load(i)
         return (x if self.tfm is None else self.tfm(x, (self.seed, self.epoch, i))), self.y[i]
     def subset(self, idx)->HPADataset:
         "The same data set restricted to the items `idx`, in that order (one process's share of a prediction)"
         idx = np.asarray(idx, int)
-        folder = [self.folder[i] for i in idx] if isinstance(self.folder, list) else self.folder
-        return HPADataset(folder, [self.ids[i] for i in idx], self.y[idx], self.size, self.tfm, self.seed, self.cache,
+        pick = lambda o: [o[i] for i in idx] if isinstance(o, list) else o
+        return HPADataset(pick(self.folder), [self.ids[i] for i in idx], self.y[idx], self.size, self.tfm, self.seed, pick(self.cache),
                           None if self.rows is None else np.asarray(self.rows)[idx])
 
 class NormalizeRGBY(Transform):
@@ -220,7 +222,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
             oversample:bool=False,  # weighted sampling of rare-class samples (see `oversample_weights`)
             num_workers:int=0,  # loader worker processes
             seed:int=0,  # seeds folds, shuffling, sampling and augmentation
-            cache=None,  # a cache folder from `build_cache` at `size`: read it instead of the PNGs
+            cache=None,  # a cache folder from `build_cache` at `size` (with `extra`: a list, then one per extra folder)
             device=None,  # where batches go (and are normalised); None: the default device
             below:int=100,  # rare-class threshold for `oversample`
             extra=None,  # more Kaggle-layout folders (e.g. `hpa_external`'s): their rows are added to the training part only
@@ -231,23 +233,28 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
     fold = _fold_of(data, ids, y, folds, seed)
     tr, va = np.flatnonzero(fold != valid_fold), np.flatnonzero(fold == valid_fold)
     if not len(va): raise ValueError(f"fold {valid_fold} is empty (folds: {sorted(set(fold.tolist()))})")
-    rows = _cache_rows(cache, ids, size) if cache is not None else None
+    caches = None if cache is None else [Path(c) for c in (cache if isinstance(cache, (list, tuple)) else [cache])]
+    if caches is not None and len(caches) != 1 + len(extra or []):
+        raise ValueError(f"cache: one folder for the data and one per extra folder, got {len(caches)} for {1 + len(extra or [])}")
+    rows = _cache_rows(caches[0], ids, size) if caches else None
     if stats is not None: mean, std = load_stats(stats)
-    elif cache is not None:
-        mm = np.load(Path(cache)/'images.npy', mmap_mode='r')
+    elif caches:
+        mm = np.load(caches[0]/'images.npy', mmap_mode='r')
         mean, std = stats_from_hist(sum(_hist(np.asarray(mm[rows[i]])) for i in tr))
     else: mean, std = channel_stats(data/'train', [ids[i] for i in tr], size=size, n_workers=0, progress=False)
-    folder = data/'train'
+    folder, cpi = data/'train', caches[0] if caches else None  # per item, when there are extra folders
     if extra:  # training rows only: folds, validation and statistics stay the official data's
-        if cache is not None: raise ValueError("extra= and cache= together are not supported: train extra folders from their PNGs")
         folder, n0 = [folder] * len(ids), len(ids)
-        for e in map(Path, extra):
+        if caches: cpi = [cpi] * len(ids)
+        for k, e in enumerate(map(local_data, extra)):
             if not (e/'train.csv').exists(): raise FileNotFoundError(f"{e}: no train.csv (expected a Kaggle-layout folder)")
             de = read_labels(e/'train.csv')
             ids, y, folder = ids + de.Id.tolist(), np.concatenate([y, encode_targets(de.Target)]), folder + [e/'train'] * len(de)
+            if caches: rows, cpi = np.concatenate([rows, _cache_rows(caches[k + 1], de.Id.tolist(), size)]), cpi + [caches[k + 1]] * len(de)
         tr = np.concatenate([tr, np.arange(n0, len(ids))])
-    mk = lambda idx, tfm: HPADataset([folder[i] for i in idx] if isinstance(folder, list) else folder, [ids[i] for i in idx], y[idx],
-                                     size, tfm, seed, cache, None if rows is None else rows[idx])
+    pick = lambda o, idx: [o[i] for i in idx] if isinstance(o, list) else o
+    mk = lambda idx, tfm: HPADataset(pick(folder, idx), [ids[i] for i in idx], y[idx], size, tfm, seed, pick(cpi, idx),
+                                     None if rows is None else rows[idx])
     if callable(aug): ttfm = aug
     else: ttfm = RGBYAug(crop, train=True) if aug else RGBYAug(crop, train=True, dihedral=False, brightness=0, contrast=0)
     tds, vds = mk(tr, ttfm), mk(va, RGBYAug(crop, train=False) if crop else None)

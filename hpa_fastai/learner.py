@@ -307,7 +307,7 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
                     weights=None if weights is None else str(weights), seed=seed)
     if extra: settings['extra'] = [str(Path(e).resolve()) for e in extra]
     def make_learner():
-        c = build_cache(data, size) if cache else None
+        c = ([build_cache(d, size) for d in [data, *extra]] if extra else build_cache(data, size)) if cache else None
         dls = hpa_dls(data, folds=folds, stats=stats, valid_fold=fold, size=size, crop=crop, bs=bs, oversample=oversample,
                       num_workers=num_workers, seed=seed, cache=c, device=device, extra=extra)
         return dls, hpa_learner(dls, arch=arch, loss_func=loss_func, pretrained=pretrained, weights=weights, path=out)
