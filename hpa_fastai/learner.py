@@ -271,7 +271,7 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
               folds=None,  # `Id,fold` CSV; None: 5 stratified folds, saved as out/folds.csv
               stats=None,  # channel stats JSON; None: computed on the training folds, saved as out/stats.json
               fold:int=0,  # validation fold
-              arch:str='resnet34',  # torchvision ResNet
+              arch:str='resnet34',  # see `rgby_model`: ResNet, DenseNet, Inception-v3 or 'timm:<name>'
               size:int=256,  # image side the samples are loaded at
               crop:int|None=None,  # train on random crops of this side (valid: centre crops)
               epochs:int=5,  # epochs with everything trainable
@@ -392,7 +392,7 @@ def hpa_train_cli(argv=None):
     p.add_argument('--folds', help='Id,fold CSV (default: computed, saved in the run folder)')
     p.add_argument('--stats', help='channel stats JSON (default: computed on the training folds)')
     p.add_argument('--fold', type=int, default=0, help='validation fold')
-    p.add_argument('--arch', default='resnet34'); p.add_argument('--size', type=int, default=256)
+    p.add_argument('--arch', default='resnet34', help="resnet18..152, densenet121..201, inception_v3, or timm:<name>"); p.add_argument('--size', type=int, default=256)
     p.add_argument('--crop', type=int, help='random crops of this side (centre crops for validation)')
     p.add_argument('--epochs', type=int, default=5); p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--bs', type=int, default=32); p.add_argument('--lr', type=float, help='default: LR finder')

@@ -25,13 +25,17 @@ def adapt_first_conv(w3:Tensor,  # (out, 3, kh, kw) pretrained RGB filters
     return torch.cat([w3, extra], 1).contiguous()
 
 # %% ../nbs/06_model.ipynb #10a68013
-_ARCHS = ('resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152')
+_ARCHS = ('resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'densenet121', 'densenet161', 'densenet169',
+          'densenet201', 'inception_v3')
 
 def _arch(arch):
-    "(name, constructor) of a torchvision ResNet given by name or callable"
+    "(name, constructor) of a torchvision model given by name or callable"
     if callable(arch): return getattr(arch, '__name__', str(arch)), arch
-    if arch not in _ARCHS: raise ValueError(f"unknown arch {arch!r}; expected one of {_ARCHS} or a torchvision constructor")
-    return arch, getattr(torchvision.models, arch)
+    if arch not in _ARCHS: raise ValueError(f"unknown arch {arch!r}; expected one of {_ARCHS}, 'timm:<name>' or a torchvision constructor")
+    ctor = getattr(torchvision.models, arch)
+    if arch == 'inception_v3':  # ImageNet weights have the auxiliary head; inputs are our own normalised channels
+        ctor = lambda weights=None: torchvision.models.inception_v3(weights=weights, aux_logits=True, transform_input=False, init_weights=True)
+    return arch, ctor
 
 def _cached_weights(name):
     "Path of torchvision's default weights for `name` in the torch hub cache; error if not there"
@@ -50,24 +54,72 @@ def _load_into(m, path, name):
     try: m.load_state_dict(sd)
     except RuntimeError as e: raise ValueError(f"weights file {path} does not fit torchvision {name}: {str(e)[:500]}") from e
 
+# %% ../nbs/06_model.ipynb #fa476f5b
+def _widen(c:nn.Conv2d, n_in:int)->nn.Conv2d:
+    "A copy of conv `c` taking `n_in` channels, the extra ones initialised by `adapt_first_conv`"
+    w = nn.Conv2d(n_in, c.out_channels, c.kernel_size, c.stride, c.padding, c.dilation, c.groups, bias=c.bias is not None)
+    with torch.no_grad():
+        w.weight.copy_(adapt_first_conv(c.weight, n_in))
+        if c.bias is not None: w.bias.copy_(c.bias)
+    return w
+
+def _torchvision_body(m:nn.Module, name:str, n_in:int)->tuple:
+    "(body, features) of torchvision model `m`: its feature extractor with a widened first conv"
+    if hasattr(m, 'features') and hasattr(m.features, 'conv0'):  # DenseNet
+        m.features.conv0 = _widen(m.features.conv0, n_in)
+        body = nn.Sequential(*m.features.children(), nn.ReLU(inplace=True)); body.n_stem = 2
+        return body, m.classifier.in_features
+    if hasattr(m, 'Conv2d_1a_3x3'):  # Inception-v3
+        m.Conv2d_1a_3x3.conv = _widen(m.Conv2d_1a_3x3.conv, n_in)
+        skip = ('AuxLogits', 'avgpool', 'dropout', 'fc')
+        body = nn.Sequential(*[c for k, c in m.named_children() if k not in skip]); body.n_stem = 1
+        return body, m.fc.in_features
+    if hasattr(m, 'conv1') and hasattr(m, 'layer4'):  # ResNet
+        m.conv1 = _widen(m.conv1, n_in)
+        body = nn.Sequential(*list(m.children())[:-2]); body.n_stem = 2  # conv1 bn1 relu maxpool layer1..4
+        return body, m.fc.in_features
+    raise ValueError(f"{name}: not a ResNet, DenseNet or Inception-v3")
+
+def _timm_body(name:str, pretrained:bool, weights, n_in:int)->tuple:
+    "(body, features) of timm model `name` without pooling and classifier, its first conv widened"
+    try: import timm
+    except ImportError: raise ImportError("'timm:' models need timm: pip install timm") from None
+    if pretrained and weights is None:
+        raise ValueError(f"timm:{name}: this library does not download weights; pass weights=PATH (a timm state dict)")
+    m = timm.create_model(name, pretrained=False, num_classes=0, global_pool='')
+    if weights is not None:
+        try: sd = torch.load(weights, map_location='cpu', weights_only=True)
+        except Exception as e: raise ValueError(f"could not load weights file {weights}: {e}") from e
+        missing, unexpected = m.load_state_dict(sd, strict=False)  # a full checkpoint also has the classifier
+        if missing: raise ValueError(f"weights file {weights} does not fit timm {name}: missing {missing[:5]}")
+    first = m.pretrained_cfg['first_conv']
+    parent, _, attr = first.rpartition('.')
+    owner = m.get_submodule(parent) if parent else m
+    setattr(owner, attr, _widen(getattr(owner, attr), n_in))
+    m.hpa_stem = [first]
+    return m, m.num_features
+
+def _stem(body:nn.Module)->list:
+    "The modules of the first conv block of a body from `rgby_model`"
+    if hasattr(body, 'hpa_stem'): return [body.get_submodule(n) for n in body.hpa_stem]
+    return list(body[:getattr(body, 'n_stem', 2)])
+
 # %% ../nbs/06_model.ipynb #abfa23e4
-def rgby_model(arch='resnet34',  # torchvision ResNet name ('resnet18'..'resnet152') or constructor
+def rgby_model(arch='resnet34',  # torchvision name (ResNet, DenseNet, 'inception_v3'), 'timm:<name>', or a constructor
                n_out:int=N_CLASSES,  # outputs (logits)
                pretrained:bool=False,  # use torchvision's default weights from the torch hub cache (never downloads)
                weights:str|Path|None=None,  # local torchvision ImageNet state dict; overrides `pretrained`
                n_in:int=len(CHANNELS),  # input channels
               )->nn.Sequential:  # `nn.Sequential(body, head)`
-    "A torchvision ResNet with an `n_in`-channel first conv (extra channels = RGB mean) and a fastai head"
-    name, ctor = _arch(arch)
-    m = ctor(weights=None)
-    if weights is not None: _load_into(m, weights, name)
-    elif pretrained: _load_into(m, _cached_weights(name), name)
-    c = m.conv1
-    conv1 = nn.Conv2d(n_in, c.out_channels, c.kernel_size, c.stride, c.padding, bias=c.bias is not None)
-    with torch.no_grad(): conv1.weight.copy_(adapt_first_conv(c.weight, n_in))
-    m.conv1 = conv1
-    body = nn.Sequential(*list(m.children())[:-2])  # conv1 bn1 relu maxpool layer1..4
-    head = create_head(m.fc.in_features, n_out)
+    "A torchvision ResNet/DenseNet/Inception-v3 or timm model with an `n_in`-channel first conv (extra channels = RGB mean) and a fastai head"
+    if isinstance(arch, str) and arch.startswith('timm:'): body, nf = _timm_body(arch[5:], pretrained, weights, n_in)
+    else:
+        name, ctor = _arch(arch)
+        m = ctor(weights=None)
+        if weights is not None: _load_into(m, weights, name)
+        elif pretrained: _load_into(m, _cached_weights(name), name)
+        body, nf = _torchvision_body(m, name, n_in)
+    head = create_head(nf, n_out)
     head[-1] = nn.Linear(head[-1].in_features, n_out)  # with a bias: one offset (prevalence) per class
     apply_init(head, nn.init.kaiming_normal_)
     nn.init.zeros_(head[-1].bias)
@@ -78,7 +130,8 @@ def rgby_splitter(model:nn.Module,  # a model from `rgby_model`
                  )->list:  # [conv1+bn1 params, rest-of-body params, head params]
     "fastai splitter: first conv block, rest of the body, head"
     body, head = model[0], model[1]
-    return [params(body[:2]), params(body[2:]), params(head)]
+    stem = [p for mod in _stem(body) for p in params(mod)]; ids = {id(p) for p in stem}
+    return [stem, [p for p in params(body) if id(p) not in ids], params(head)]
 
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
@@ -88,7 +141,7 @@ def warmup_trainable(model:nn.Module,  # a model from `rgby_model`
     "Only `conv1` (+`bn1`), the head (and, with `train_bn`, BatchNorm layers) require grad"
     body, head = model[0], model[1]
     for p in model.parameters(): p.requires_grad_(False)
-    for p in params(body[:2]) + params(head): p.requires_grad_(True)
+    for p in [p for mod in _stem(body) for p in params(mod)] + params(head): p.requires_grad_(True)
     if train_bn:
         for mod in body.modules():
             if isinstance(mod, _BN):
