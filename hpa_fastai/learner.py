@@ -28,7 +28,8 @@ from .data_block import hpa_dls, build_cache
 
 # %% auto #0
 __all__ = ['hpa_learner', 'init_prior_bias', 'prior_f1', 'HistoryCSV', 'BestModel', 'EpochCheckpoint', 'fit_warmup',
-           'plot_history', 'init_distrib', 'distributed', 'gather_preds', 'hpa_train', 'hpa_train_cli']
+           'fit_progressive', 'plot_history', 'init_distrib', 'distributed', 'gather_preds', 'hpa_train',
+           'hpa_train_cli']
 
 # %% ../nbs/08_learner.ipynb #df05d9b0
 def hpa_learner(dls,  # DataLoaders from `hpa_dls`
@@ -186,6 +187,26 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
         _fit('warmup', warmup_epochs, warmup_lr or lr, 0)
     unfreeze_all(learn.model)
     _fit('train', epochs, slice(lr / lr_mult, lr), warmup_epochs)
+    return learn
+
+# %% ../nbs/08_learner.ipynb #d702bb76
+def fit_progressive(learn:Learner,  # from `hpa_learner`, on any loaders (they are replaced)
+                    make_dls,  # `f(size)` -> DataLoaders at that size, e.g. `partial(hpa_dls, data, bs=32)` called with `size=`
+                    sizes:list,  # image sides, e.g. [256, 512]
+                    epochs:list,  # epochs at each size (the first size also gets the warm-up)
+                    lr:float=2e-3,  # peak learning rate of the head
+                    warmup_epochs:int=1,
+                    lr_decay:float=0.5,  # each next size starts at this fraction of the previous peak lr
+                    lr_mult:float=100.,  # head lr / first-conv lr
+                   )->Learner:
+    "`fit_warmup` at `sizes[0]`, then one-cycle at each next size from the same weights"
+    if len(sizes) != len(epochs) or not sizes: raise ValueError(f"one epoch count per size: sizes={sizes}, epochs={epochs}")
+    for k, (size, n) in enumerate(zip(sizes, epochs)):
+        learn.dls = make_dls(size)
+        if k == 0: fit_warmup(learn, n, lr, warmup_epochs, lr_mult=lr_mult)
+        else:
+            lr *= lr_decay
+            learn.fit_one_cycle(n, slice(lr / lr_mult, lr))
     return learn
 
 # %% ../nbs/08_learner.ipynb #dc955e45
