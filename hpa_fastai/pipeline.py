@@ -46,6 +46,7 @@ def hpa_run(data=None,  # Kaggle-layout folder; None: Kaggle input, $HPA_DATA, e
             device=None,  # None: CUDA when available
             synth:dict|None=None,  # settings of the synthetic default (n, n_test, size, seed)
             lr_find_iters:int=30,  # iterations of the LR finder
+            train_folds:int=1,  # models to train, one per fold 0..train_folds-1 (folds: all of them), then ensembled
            )->dict:  # metrics.json's contents
     "Split, stats, LR finder, warm-up + training, thresholds, TTA prediction and submission in one run folder"
     import torch, matplotlib
@@ -57,8 +58,10 @@ def hpa_run(data=None,  # Kaggle-layout folder; None: Kaggle input, $HPA_DATA, e
     from hpa_fastai.losses import f1_macro, f1_per_class
     from hpa_fastai.learner import prior_f1
     from hpa_fastai.thresholds import load_thresholds
-    from hpa_fastai.predict import predict_runs, score_submission
+    from hpa_fastai.predict import predict_runs, score_submission, write_submission
+    from hpa_fastai.thresholds import tune_thresholds, save_thresholds
     t0, times, out = time.time(), {}, Path(out)
+    if not 1 <= train_folds <= folds: raise ValueError(f"train_folds must be in 1..{folds} (the folds of the split), got {train_folds}")
     if (out/'metrics.json').exists(): raise FileExistsError(f"{out} holds a finished run (metrics.json); choose another --out")
     if out.exists() and any(out.iterdir()) and not resume:
         raise FileExistsError(f"{out} is not empty (an interrupted run?); pass --resume to continue it or choose another --out")
@@ -69,7 +72,7 @@ def hpa_run(data=None,  # Kaggle-layout folder; None: Kaggle input, $HPA_DATA, e
     if not (data/'sample_submission.csv').exists(): raise FileNotFoundError(f"{data}: no sample_submission.csv")
     out.mkdir(parents=True, exist_ok=True)
     settings = dict(data=str(Path(data).resolve()), size=size, epochs=epochs, warmup=warmup, folds=folds, arch=arch, bs=bs,
-                    lr=lr, loss=loss, tta=tta, seed=seed)
+                    lr=lr, loss=loss, tta=tta, seed=seed, train_folds=train_folds)
     if resume and (out/'run.json').exists():
         old = json.loads((out/'run.json').read_text())['settings']
         diff = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
@@ -90,31 +93,45 @@ def hpa_run(data=None,  # Kaggle-layout folder; None: Kaggle input, $HPA_DATA, e
         save_stats(*channel_stats(data/'train', stats_ids(data, out/'folds.csv', 0), size=size), out/'stats.json')
     times['stats'] = time.time() - t
 
-    _bar('LR finder, warm-up and training', 4, n); t = time.time()
-    train = out/'train'
-    if not (train/'run.json').exists():
-        hpa_train(data, train, folds=out/'folds.csv', stats=out/'stats.json', fold=0, arch=arch, size=size, epochs=epochs,
-                  warmup=warmup, bs=bs, lr=lr, loss=loss, seed=seed, resume=resume and (train/'config.json').exists(), lr_find_iters=lr_find_iters,
-                  device=None if device is None else torch.device(device))
-    tr = json.loads((train/'run.json').read_text())
-    if (train/'lr_find.png').exists(): shutil.copyfile(train/'lr_find.png', out/'lr_find.png')
-    shutil.copyfile(train/'curves.png', out/'curves.png')
+    _bar('LR finder, warm-up and training' + (f' of {train_folds} folds' if train_folds > 1 else ''), 4, n); t = time.time()
+    trains = [out/'train'] if train_folds == 1 else [out/f'train{k}' for k in range(train_folds)]
+    for k, train in enumerate(trains):
+        if not (train/'run.json').exists():  # one fold: the shared stats (fold 0 out); several: each fold's own
+            hpa_train(data, train, folds=out/'folds.csv', stats=out/'stats.json' if train_folds == 1 else None, fold=k, arch=arch,
+                      size=size, epochs=epochs, warmup=warmup, bs=bs, lr=lr, loss=loss, seed=seed,
+                      resume=resume and (train/'config.json').exists(), lr_find_iters=lr_find_iters,
+                      device=None if device is None else torch.device(device))
+    runs = [json.loads((tr_/'run.json').read_text()) for tr_ in trains]; tr = runs[0]
+    if (trains[0]/'lr_find.png').exists(): shutil.copyfile(trains[0]/'lr_find.png', out/'lr_find.png')
+    shutil.copyfile(trains[0]/'curves.png', out/'curves.png')
     times['train'] = time.time() - t
 
-    _bar('thresholds', 5, n); t = time.time()
-    th = load_thresholds(train/'thresholds.json')
-    vp = pd.read_csv(train/'valid_preds.csv', dtype={'Id': str})
+    _bar('thresholds' + (' on out-of-fold predictions' if train_folds > 1 else ''), 5, n); t = time.time()
+    vp = pd.concat([pd.read_csv(tr_/'valid_preds.csv', dtype={'Id': str}) for tr_ in trains], ignore_index=True)
     lab = df.set_index('Id').Target
     yv = encode_targets(lab.loc[vp.Id]); pv = vp.iloc[:, 1:].to_numpy()
+    if train_folds == 1: th_file = trains[0]/'thresholds.json'
+    else:
+        th_file = out/'thresholds.json'; th_, fb = tune_thresholds(pv, yv, return_fallback=True); save_thresholds(th_, th_file, fb)
+    th = load_thresholds(th_file)
     f1_valid = f1_per_class(pv, yv, th)
-    _bars(th, 'per-class thresholds (tuned on the validation fold)', 'threshold', out/'thresholds.png', 'tab:orange', 0.5)
+    _bars(th, 'per-class thresholds (tuned on the ' + ('validation fold)' if train_folds == 1 else 'out-of-fold predictions)'),
+          'threshold', out/'thresholds.png', 'tab:orange', 0.5)
     times['thresholds'] = time.time() - t
 
     _bar(f'TTA prediction ({tta} transforms) and submission', 6, n); t = time.time()
     sub = out/'submission.csv'
     sub.unlink(missing_ok=True)
-    predict_runs([train], data, sub.with_name('.submission.partial.csv'), tta=tta, thresholds=train/'thresholds.json', bs=bs,
-                 device=device, progress=True)
+    partial = sub.with_name('.submission.partial.csv')
+    if train_folds == 1:
+        predict_runs(trains, data, partial, tta=tta, thresholds=th_file, bs=bs, device=device, progress=True)
+    else:  # each fold's own predictions (scored below), then their mean
+        probs = []
+        for tr_ in trains:
+            predict_runs([tr_], data, tr_/'test_submission.csv', tta=tta, thresholds=th_file, bs=bs, device=device, progress=True)
+            probs.append(pd.read_csv(tr_/'test_submission_probs.csv', dtype={'Id': str}))
+        write_submission(probs[0].Id, np.mean([p.iloc[:, 1:].to_numpy() for p in probs], 0), th, partial,
+                         sample_submission=data/'sample_submission.csv')
     times['predict'] = time.time() - t
 
     _bar('report', 7, n)
@@ -124,11 +141,17 @@ def hpa_run(data=None,  # Kaggle-layout folder; None: Kaggle input, $HPA_DATA, e
                'prior_f1_macro_valid': tr['prior_f1_macro'], 'lr': tr['lr'], 'lr_suggested': tr.get('lr_suggested'),
                'best_epoch': tr['best_epoch'],
                'n_train': tr['n_train'], 'n_valid': tr['n_valid'], 'thresholds': th.tolist()}
+    if train_folds > 1:  # the ensemble's validation scores are out-of-fold: every training image once
+        metrics.update({'train_folds': train_folds, 'n_valid': len(vp),
+                        'prior_f1_macro_valid': float(np.mean([r['prior_f1_macro'] for r in runs])),
+                        'folds_valid_f1_macro_at_0.5': [r['valid_f1_macro'] for r in runs]})
     if (data/'test_labels.csv').exists():
         s = score_submission(sub.with_name('.submission.partial.csv'), data/'test_labels.csv')
         yt = encode_targets(read_labels(data/'test_labels.csv').Target)
         metrics.update({'test_f1_macro': s['f1_macro'], 'test_f1_per_class': s['f1_per_class'],
                         'prior_f1_macro_test': prior_f1(y, yt)})
+        if train_folds > 1:
+            metrics['folds_test_f1_macro'] = [score_submission(tr_/'test_submission.csv', data/'test_labels.csv')['f1_macro'] for tr_ in trains]
     per = metrics.get('test_f1_per_class', metrics['valid_f1_per_class_tuned'])
     _bars(per, 'per-class F1 (' + ('test' if 'test_f1_per_class' in metrics else 'validation, tuned thresholds') + ')', 'F1',
           out/'f1_per_class.png')
@@ -155,7 +178,10 @@ def hpa_run_cli(argv=None):
     p.add_argument('--loss', default='bce', choices=['focal', 'bce']); p.add_argument('--tta', type=int, default=8)
     p.add_argument('--seed', type=int, default=0); p.add_argument('--resume', action='store_true')
     p.add_argument('--device', help='cpu, cuda (default: CUDA when available)')
+    p.add_argument('--train-folds', default='1', help="models to train (folds 0..N-1), ensembled; 'all' = --folds")
     a = p.parse_args(argv)
     lr = None if a.lr == 'find' else float(a.lr)
-    try: hpa_run(a.data, a.out, a.size, a.epochs, a.warmup, a.folds, a.arch, a.bs, lr, a.loss, a.tta, a.seed, a.resume, a.device)
+    tf = a.folds if a.train_folds == 'all' else int(a.train_folds)
+    try: hpa_run(a.data, a.out, a.size, a.epochs, a.warmup, a.folds, a.arch, a.bs, lr, a.loss, a.tta, a.seed, a.resume, a.device,
+                 train_folds=tf)
     except (FileExistsError, FileNotFoundError, ValueError) as e: sys.exit(f"hpa_run: {e}")
