@@ -1,11 +1,12 @@
 """What rare-class oversampling does to rare-class F1, on synthetic data (not a speed benchmark, not in run_all).
 
 A 1,000-image synthetic set at 64 px (label sets drawn from the real train.csv, so the real imbalance), fold 0
-held out. ResNet-18 from scratch, BCE, 1 warm-up + 8 epochs at lr 1e-2, with and without `oversample=True`
-(classes with fewer than `BELOW` training images are rare), two seeds each. Reported on the validation fold:
+held out. ResNet-18 from scratch, BCE, 1 warm-up + 8 epochs at lr 1e-2: uniform sampling, `oversample=True`
+(weighted sampler) and `oversample='copies'` (the seed's 11 extra augmented copies of each rare-class image);
+classes with fewer than `BELOW` training images are rare; two seeds each. Reported on the validation fold:
 the rare classes' mean ROC AUC and mean F1 at their best threshold (tuned on the validation fold itself, so
 optimistic for both arms alike), and the macro F1 at 0.5 over all classes.
-Run: python bench/measure_oversample.py   (about 10 minutes on 2 CPU cores)"""
+Run: python bench/measure_oversample.py [N] [ARMS]   (ARMS: e.g. False,True,copies; about 5 minutes per arm on 2 CPU cores)"""
 import sys, time, tempfile, warnings; warnings.filterwarnings('ignore')
 from pathlib import Path
 import numpy as np
@@ -19,6 +20,7 @@ from hpa_fastai.losses import FocalLoss, f1_macro
 from hpa_fastai.thresholds import best_threshold
 
 N, BELOW, SEEDS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000, 40, (0, 1)
+ARMS = [{'False': False, 'True': True}.get(a, a) for a in (sys.argv[2] if len(sys.argv) > 2 else 'False,True,copies').split(',')]
 
 def arm(data, oversample, seed):
     seed_everything(seed)
@@ -26,7 +28,8 @@ def arm(data, oversample, seed):
     learn = hpa_learner(dls, arch='resnet18', loss_func=FocalLoss(0.)); learn.remove_cb(ProgressCallback)
     fit_warmup(learn, epochs=8, lr=1e-2, warmup_epochs=1)
     p, y = [o.numpy() for o in learn.get_preds(dl=dls.valid)]
-    cnt = dls.train_ds.y.sum(0)
+    _, first = np.unique(dls.train_ds.ids, return_index=True)  # each training image once ('copies' repeats some)
+    cnt = dls.train_ds.y[first].sum(0)
     rare = [c for c in range(28) if 0 < cnt[c] < BELOW and 0 < y[:, c].sum() < len(y)]
     return (np.mean([roc_auc_score(y[:, c], p[:, c]) for c in rare]), np.mean([best_threshold(p[:, c], y[:, c])[1] for c in rare]),
             f1_macro(p, y), len(rare))
@@ -35,11 +38,11 @@ tmp = Path(tempfile.mkdtemp()); t = time.time()
 data = make_synth(tmp/'s', n=N, n_test=0, size=64, seed=0)
 print(f"{N} synthetic images in {time.time()-t:.0f}s; rare = fewer than {BELOW} training images")
 res = {}
-for ov in (False, True):
+for ov in ARMS:
     for s in SEEDS:
         t = time.time(); res[ov, s] = arm(data, ov, s)
         print(f"oversample={ov!s:5s} seed {s}: rare AUC {res[ov, s][0]:.3f}  rare best-F1 {res[ov, s][1]:.3f}  "
               f"macro F1@0.5 {res[ov, s][2]:.3f}  ({res[ov, s][3]} rare classes in valid, {time.time()-t:.0f}s)", flush=True)
-for ov in (False, True):
+for ov in ARMS:
     m = np.mean([res[ov, s][:3] for s in SEEDS], 0)
     print(f"mean oversample={ov!s:5s}: rare AUC {m[0]:.3f}  rare best-F1 {m[1]:.3f}  macro F1@0.5 {m[2]:.3f}")

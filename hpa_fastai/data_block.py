@@ -23,8 +23,8 @@ from .stats import channel_stats, load_stats, stats_from_hist, _hist
 from .eda import rgb_composite
 
 # %% auto #0
-__all__ = ['TensorRGBY', 'TensorHPATarget', 'RGBYAug', 'hpa_augs', 'AlbuAug', 'oversample_weights', 'HPADataset', 'NormalizeRGBY',
-           'HPADL', 'hpa_dls', 'source_fingerprint', 'build_cache', 'hpa_cache_cli']
+__all__ = ['TensorRGBY', 'TensorHPATarget', 'RGBYAug', 'hpa_augs', 'AlbuAug', 'oversample_weights', 'rare_copies', 'HPADataset',
+           'NormalizeRGBY', 'HPADL', 'hpa_dls', 'source_fingerprint', 'build_cache', 'hpa_cache_cli']
 
 # %% ../nbs/05_data_block.ipynb #6b08f096
 class TensorRGBY(TensorImage):
@@ -114,6 +114,18 @@ def oversample_weights(y:np.ndarray,  # (n, 28) multi-hot training targets
     cnt = y.sum(0).astype(np.float64)
     cw = np.clip(below / np.maximum(cnt, 1), 1, max_w)
     return np.where(y, cw[None], 1.).max(1)
+
+# %% ../nbs/05_data_block.ipynb #fc18787e
+def rare_copies(y:np.ndarray,  # (n, 28) multi-hot training targets
+                below:int=100,  # classes with fewer training images than this are rare
+                copies:int=11,  # extra copies of each image carrying a rare class
+                idx=None,  # what to list for row i (default: i itself)
+               )->np.ndarray:  # the extra entries, `copies` per rare-class image
+    "The seed's oversampling: `copies` more entries for every image that carries a class with fewer than `below` images"
+    y = np.asarray(y) > 0
+    rare = (y[:, y.sum(0) < below]).any(1)
+    idx = np.arange(len(y)) if idx is None else np.asarray(idx)
+    return np.repeat(idx[rare], copies)
 
 # %% ../nbs/05_data_block.ipynb #62036948
 class HPADataset:
@@ -219,12 +231,13 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
             crop:int|None=None,  # random crop (train) / centre crop (valid) of this side from `size`
             bs:int=32,  # batch size
             aug=True,  # True: `RGBYAug(crop)` on the training set; False: crops only; or any `f(x, seed)`, e.g. `AlbuAug(...)`
-            oversample:bool=False,  # weighted sampling of rare-class samples (see `oversample_weights`)
+            oversample=False,  # True/'weights': weighted sampling of rare-class samples (`oversample_weights`); 'copies': see `rare_copies`
             num_workers:int=0,  # loader worker processes
             seed:int=0,  # seeds folds, shuffling, sampling and augmentation
             cache=None,  # a cache folder from `build_cache` at `size` (with `extra`: a list, then one per extra folder)
             device=None,  # where batches go (and are normalised); None: the default device
             below:int=100,  # rare-class threshold for `oversample`
+            copies:int=11,  # extra copies per rare-class image with `oversample='copies'`
             extra=None,  # more Kaggle-layout folders (e.g. `hpa_external`'s): their rows are added to the training part only
            )->DataLoaders:
     "fastai DataLoaders of normalised (bs, 4, S, S) float32 images and (bs, 28) float targets"
@@ -257,9 +270,11 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
                                      None if rows is None else rows[idx])
     if callable(aug): ttfm = aug
     else: ttfm = RGBYAug(crop, train=True) if aug else RGBYAug(crop, train=True, dihedral=False, brightness=0, contrast=0)
+    if oversample == 'copies': tr = np.concatenate([tr, rare_copies(y[tr], below, copies, tr)])
     tds, vds = mk(tr, ttfm), mk(va, RGBYAug(crop, train=False) if crop else None)
     device = default_device() if device is None else device
-    wgts = oversample_weights(y[tr], below) if oversample else None
+    if oversample not in (False, True, 'weights', 'copies'): raise ValueError(f"oversample must be False, True, 'weights' or 'copies', got {oversample!r}")
+    wgts = oversample_weights(y[tr], below) if oversample in (True, 'weights') else None
     kw = dict(bs=bs, num_workers=num_workers, device=device, seed=seed, pin_memory=device.type == 'cuda' if hasattr(device, 'type') else False)
     tdl = HPADL(tds, wgts=wgts, shuffle=True, drop_last=len(tr) >= bs, after_batch=[NormalizeRGBY(mean, std)], **kw)
     vdl = HPADL(vds, shuffle=False, after_batch=[NormalizeRGBY(mean, std)], **kw)

@@ -301,7 +301,7 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
               lr:float|None=None,  # peak learning rate; None: the LR finder's suggestion
               loss:str='focal',  # 'focal' or 'bce'
               gamma:float=2.,  # focal loss exponent
-              oversample:bool=False,  # weighted sampling of rare-class samples
+              oversample=False,  # rare classes: True/'weights' (weighted sampling) or 'copies' (the seed's 11 copies)
               pretrained:bool=False,  # torchvision weights from the torch hub cache
               weights=None,  # local torchvision ImageNet state dict
               cache:bool=False,  # decode once into a uint8 cache at `size` (see `build_cache`)
@@ -418,7 +418,8 @@ def hpa_train_cli(argv=None):
     p.add_argument('--epochs', type=int, default=5); p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--bs', type=int, default=32); p.add_argument('--lr', type=float, help='default: LR finder')
     p.add_argument('--loss', default='focal', choices=['focal', 'bce']); p.add_argument('--gamma', type=float, default=2.)
-    p.add_argument('--oversample', action='store_true', help='weighted sampling of rare-class samples')
+    p.add_argument('--oversample', nargs='?', const='weights', default=False, choices=['weights', 'copies'],
+                   help="rare classes: weighted sampling (no value or 'weights') or 11 augmented copies ('copies')")
     p.add_argument('--pretrained', action='store_true', help='torchvision weights from the torch hub cache')
     p.add_argument('--weights', help='local torchvision ImageNet state dict (.pth)')
     p.add_argument('--cache', action='store_true', help='decode once into a uint8 cache at --size')
