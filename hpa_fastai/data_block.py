@@ -241,6 +241,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
             extra=None,  # more Kaggle-layout folders (e.g. `hpa_external`'s): their rows are added to the training part only
            )->DataLoaders:
     "fastai DataLoaders of normalised (bs, 4, S, S) float32 images and (bs, 28) float targets"
+    if oversample not in (False, True, 'weights', 'copies'): raise ValueError(f"oversample must be False, True, 'weights' or 'copies', got {oversample!r}")
     data = local_data(data)
     df = read_labels(data/'train.csv'); ids = df.Id.tolist(); y = encode_targets(df.Target)
     fold = _fold_of(data, ids, y, folds, seed)
@@ -273,7 +274,6 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
     if oversample == 'copies': tr = np.concatenate([tr, rare_copies(y[tr], below, copies, tr)])
     tds, vds = mk(tr, ttfm), mk(va, RGBYAug(crop, train=False) if crop else None)
     device = default_device() if device is None else device
-    if oversample not in (False, True, 'weights', 'copies'): raise ValueError(f"oversample must be False, True, 'weights' or 'copies', got {oversample!r}")
     wgts = oversample_weights(y[tr], below) if oversample in (True, 'weights') else None
     kw = dict(bs=bs, num_workers=num_workers, device=device, seed=seed, pin_memory=device.type == 'cuda' if hasattr(device, 'type') else False)
     tdl = HPADL(tds, wgts=wgts, shuffle=True, drop_last=len(tr) >= bs, after_batch=[NormalizeRGBY(mean, std)], **kw)

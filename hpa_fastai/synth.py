@@ -341,6 +341,19 @@ def _link(src:Path, dst:Path):
     try: os.symlink(src.resolve(), dst)
     except OSError: shutil.copyfile(src, dst)
 
+def _build_folder(out:Path, fill)->Path:
+    "Make folder `out` by `fill(tmp)` in a temporary sibling renamed when complete (a failure leaves nothing)"
+    import shutil, tempfile
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix='.partial_'))
+    try:
+        fill(tmp)
+        try: tmp.rename(out)
+        except OSError:  # made meanwhile by another process
+            if not out.exists(): raise
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
 def hpa_subset(data,  # Kaggle-layout folder (train.csv, train/, and optionally sample_submission.csv, test/)
                n:int,  # training samples to keep
                n_test:int=0,  # test samples to keep (the first `n_test` of a seeded shuffle of sample_submission.csv)
@@ -348,7 +361,7 @@ def hpa_subset(data,  # Kaggle-layout folder (train.csv, train/, and optionally 
                out=None,  # where to write it; default: a folder in the cache named by the source and arguments
               )->Path:
     "A Kaggle-layout folder of `n` training and `n_test` test samples drawn from `data`, images linked, not copied"
-    import hashlib, shutil, tempfile
+    import hashlib
     import pandas as pd
     data = Path(data).resolve()
     if not (data/'train.csv').exists(): raise FileNotFoundError(f"{data}: no train.csv (expected the Kaggle layout)")
@@ -369,19 +382,13 @@ def hpa_subset(data,  # Kaggle-layout folder (train.csv, train/, and optionally 
         if (data/'test_labels.csv').exists():
             tl = pd.read_csv(data/'test_labels.csv', dtype=str, keep_default_na=False)
             files['test_labels.csv'] = tl[tl.Id.isin(set(ss.Id))]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix='.partial_'))
-    try:
+    def fill(tmp):
         for split, ids in [('train', tr.Id), ('test', files.get('sample_submission.csv', tr.iloc[:0]).Id)]:
             (tmp/split).mkdir()
             for i in ids:
                 for c in CHANNELS: _link(data/split/f'{i}_{c}.png', tmp/split/f'{i}_{c}.png')
         for name, d in files.items(): d.to_csv(tmp/name, index=False)
-        try: tmp.rename(out)
-        except OSError:  # made meanwhile by another process
-            if not out.exists(): raise
-    finally: shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    return _build_folder(out, fill)
 
 def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
              n:int=256, n_test:int=64, size:int=128, seed:int=0,  # the synthetic set used when there is no real data
@@ -389,7 +396,6 @@ def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
             )->Path:
     "The data folder: `path`, the Kaggle input, `$HPA_DATA`, else a cached synthetic set (made if needed)"
     from hpa_fastai.data import find_data
-    import shutil, tempfile
     real = find_data(path)
     if real is not None:
         if not (real/'train.csv').exists(): raise FileNotFoundError(f"{real}: no train.csv (expected the Kaggle layout)")
@@ -397,12 +403,4 @@ def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
     root = cache_dir('synth')
     out = root/f'n{n}_t{n_test}_s{size}_seed{seed}'
     if (out/'sample_submission.csv').exists(): return out
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix='.partial_'))
-    try:
-        make_synth(tmp, n=n, n_test=n_test, size=size, seed=seed)
-        try: tmp.rename(out)
-        except OSError:  # made meanwhile by another process
-            if not out.exists(): raise
-    finally: shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    return _build_folder(out, lambda tmp: make_synth(tmp, n=n, n_test=n_test, size=size, seed=seed))
