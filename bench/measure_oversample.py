@@ -2,11 +2,12 @@
 
 A 1,000-image synthetic set at 64 px (label sets drawn from the real train.csv, so the real imbalance), fold 0
 held out. ResNet-18 from scratch, BCE, 1 warm-up + 8 epochs at lr 1e-2: uniform sampling, `oversample=True`
-(weighted sampler) and `oversample='copies'` (the seed's 11 extra augmented copies of each rare-class image);
+(weighted sampler), `oversample='copies'` (the seed's 11 extra augmented copies of each rare-class image) and
+'long' (uniform sampling trained for as many steps as 'copies' takes, its fair control);
 classes with fewer than `BELOW` training images are rare; two seeds each. Reported on the validation fold:
 the rare classes' mean ROC AUC and mean F1 at their best threshold (tuned on the validation fold itself, so
 optimistic for both arms alike), and the macro F1 at 0.5 over all classes.
-Run: python bench/measure_oversample.py [N] [ARMS]   (ARMS: e.g. False,True,copies; about 5 minutes per arm on 2 CPU cores)"""
+Run: python bench/measure_oversample.py [N] [ARMS]   (ARMS: e.g. False,True,copies,long; about 5 minutes per arm on 2 CPU cores)"""
 import sys, time, tempfile, warnings; warnings.filterwarnings('ignore')
 from pathlib import Path
 import numpy as np
@@ -24,9 +25,14 @@ ARMS = [{'False': False, 'True': True}.get(a, a) for a in (sys.argv[2] if len(sy
 
 def arm(data, oversample, seed):
     seed_everything(seed)
+    epochs = 8
+    if oversample == 'long':  # uniform sampling, as many steps as 'copies' takes (its epochs are longer)
+        n = len(hpa_dls(data, size=64, bs=32, device='cpu', seed=seed).train_ds)
+        epochs = round(8 * len(hpa_dls(data, size=64, bs=32, device='cpu', seed=seed, oversample='copies', below=BELOW).train_ds) / n)
+        oversample = False
     dls = hpa_dls(data, size=64, bs=32, device='cpu', seed=seed, oversample=oversample, below=BELOW)
     learn = hpa_learner(dls, arch='resnet18', loss_func=FocalLoss(0.)); learn.remove_cb(ProgressCallback)
-    fit_warmup(learn, epochs=8, lr=1e-2, warmup_epochs=1)
+    fit_warmup(learn, epochs=epochs, lr=1e-2, warmup_epochs=1)
     p, y = [o.numpy() for o in learn.get_preds(dl=dls.valid)]
     _, first = np.unique(dls.train_ds.ids, return_index=True)  # each training image once ('copies' repeats some)
     cnt = dls.train_ds.y[first].sum(0)

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'encode_targets', 'decode_targets', 'seed_everything', 'atomic_path', 'cache_dir']
+__all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'encode_targets', 'decode_targets', 'seed_everything', 'atomic_path',
+           'cache_dir']
 
 # %% ../nbs/00_core.ipynb #59da5dbb
 LABELS = ('Nucleoplasm', 'Nuclear membrane', 'Nucleoli', 'Nucleoli fibrillar center', 'Nuclear speckles',
@@ -22,6 +23,7 @@ N_CLASSES = len(LABELS)
 
 # %% ../nbs/00_core.ipynb #ad5ec967
 CHANNELS = ('red', 'green', 'blue', 'yellow')
+MASKS = ('nuclei', 'cells')  # ground-truth masks of the synthetic data (`make_synth(masks=True)`), in this order
 
 # %% ../nbs/00_core.ipynb #659425d5
 def _parse_target(s, row=None):

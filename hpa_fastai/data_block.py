@@ -24,7 +24,7 @@ from .eda import rgb_composite
 
 # %% auto #0
 __all__ = ['TensorRGBY', 'TensorHPATarget', 'RGBYAug', 'hpa_augs', 'AlbuAug', 'oversample_weights', 'rare_copies', 'HPADataset',
-           'NormalizeRGBY', 'HPADL', 'hpa_dls', 'source_fingerprint', 'build_cache', 'hpa_cache_cli']
+           'open_masks', 'NormalizeRGBY', 'HPADL', 'hpa_dls', 'source_fingerprint', 'build_cache', 'hpa_cache_cli']
 
 # %% ../nbs/05_data_block.ipynb #6b08f096
 class TensorRGBY(TensorImage):
@@ -75,7 +75,9 @@ class RGBYAug:
         if (self.brightness or self.contrast) and rng.random() < self.p_bc:
             a = 1 + rng.uniform(-self.contrast, self.contrast); b = rng.uniform(-self.brightness, self.brightness) * 255
             lut = np.clip(np.arange(256) * a + b, 0, 255).round().astype(np.uint8)
-            x = cv2.LUT(x.reshape(-1, x.shape[-1]), lut).reshape(x.shape)
+            lit = lambda v: cv2.LUT(v.reshape(-1, v.shape[-1]), lut).reshape(v.shape)
+            # channels past the four stainings (masks, see `hpa_fastai.unet`) are moved with them, never re-lit
+            x = lit(x) if len(x) <= len(CHANNELS) else np.concatenate([lit(x[:len(CHANNELS)]), x[len(CHANNELS):]])
         return x
 
 def hpa_augs(crop:int|None=None,  # random crop side (train) / centre crop (valid); None: no crop
@@ -130,9 +132,11 @@ def rare_copies(y:np.ndarray,  # (n, 28) multi-hot training targets
 # %% ../nbs/05_data_block.ipynb #62036948
 class HPADataset:
     "Indexed data set of (uint8 (4, S, S) sample, float32 (28,) target) pairs; `folder`: one, or one per Id"
-    def __init__(self, folder, ids, y, size:int, tfm=None, seed:int=0, cache=None, rows=None):
+    n_inp = 1  # one input; the targets are the labels (and, with `masks`, the masks)
+    def __init__(self, folder, ids, y, size:int, tfm=None, seed:int=0, cache=None, rows=None, masks=None):
         self.folder, self.ids, self.y, self.size, self.tfm, self.seed = folder, list(ids), np.asarray(y, np.float32), size, tfm, seed
         self.cache, self.rows, self._mm, self.epoch = cache, rows, {}, 0  # `cache`: one folder, or one per Id
+        self.masks = masks  # folder of `<Id>_<mask>.png` ground-truth masks (`MASKS`), or None
     def __len__(self): return len(self.ids)
     def __getstate__(self): return {**self.__dict__, '_mm': {}}  # memmaps reopen in each worker
     def load(self, i)->np.ndarray:
@@ -145,13 +149,30 @@ class HPADataset:
         return np.asarray(mm[self.rows[i]])
     def __getitem__(self, i):
         x = self.load(i)
-        return (x if self.tfm is None else self.tfm(x, (self.seed, self.epoch, i))), self.y[i]
+        if self.masks is None: return (x if self.tfm is None else self.tfm(x, (self.seed, self.epoch, i))), self.y[i]
+        # stainings and masks stacked, so crops, flips and rotations move both alike
+        z = np.concatenate([x, open_masks(self.masks, self.ids[i], self.size)])
+        if self.tfm is not None: z = self.tfm(z, (self.seed, self.epoch, i))
+        return z[:len(CHANNELS)], self.y[i], z[len(CHANNELS):]
     def subset(self, idx)->HPADataset:
         "The same data set restricted to the items `idx`, in that order (one process's share of a prediction)"
         idx = np.asarray(idx, int)
         pick = lambda o: [o[i] for i in idx] if isinstance(o, list) else o
         return HPADataset(pick(self.folder), [self.ids[i] for i in idx], self.y[idx], self.size, self.tfm, self.seed, pick(self.cache),
-                          None if self.rows is None else np.asarray(self.rows)[idx])
+                          None if self.rows is None else np.asarray(self.rows)[idx], self.masks)
+
+def open_masks(folder,  # folder of `<Id>_nuclei.png`, `<Id>_cells.png`
+               id:str,  # the sample Id
+               size:int,  # resized to (size, size), nearest neighbour: masks stay 0/255
+              )->np.ndarray:  # (2, size, size) uint8
+    "The ground-truth masks of one sample"
+    out = np.empty((len(MASKS), size, size), np.uint8)
+    for k, nm in enumerate(MASKS):
+        f = Path(folder)/f'{id}_{nm}.png'
+        im = cv2.imread(str(f), cv2.IMREAD_GRAYSCALE)
+        if im is None: raise FileNotFoundError(f"Id {id}: mask {f} is missing or not an image")
+        out[k] = im if im.shape == (size, size) else cv2.resize(im, (size, size), interpolation=cv2.INTER_NEAREST)
+    return out
 
 class NormalizeRGBY(Transform):
     "uint8 RGBY batch -> float32 normalised with per-channel `mean`/`std` (0..1 scale); decodes back to 0..1"
@@ -199,8 +220,10 @@ class HPADL(TfmdDL):
         super().before_iter()
         self.epoch += 1; self.dataset.epoch = self.epoch
     def create_batch(self, b):
-        xs, ys = zip(*b)
-        return TensorRGBY(torch.from_numpy(np.stack(xs))), TensorHPATarget(torch.from_numpy(np.stack(ys)))
+        xs, ys, *ms = zip(*b)
+        out = TensorRGBY(torch.from_numpy(np.stack(xs))), TensorHPATarget(torch.from_numpy(np.stack(ys)))
+        if ms: out += (TensorBase(torch.from_numpy(np.stack(ms[0]) > 127).float()),)  # masks as 0/1 floats
+        return out
     def retain(self, res, b): return res
     def new(self, dataset=None, cls=None, **kwargs):
         kwargs.setdefault('wgts', self.wgts); kwargs.setdefault('seed', self.seed)
@@ -239,10 +262,14 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
             below:int=100,  # rare-class threshold for `oversample`
             copies:int=11,  # extra copies per rare-class image with `oversample='copies'`
             extra=None,  # more Kaggle-layout folders (e.g. `hpa_external`'s): their rows are added to the training part only
+            features=None,  # a batch transform adding input channels after normalisation, e.g. `FeatureChannels()` (`hpa_fastai.features`)
+            masks:bool=False,  # batches (x, y, masks) with the (bs, 2, S, S) nuclei/cell masks of `data/masks/train` (`hpa_fastai.unet`)
            )->DataLoaders:
     "fastai DataLoaders of normalised (bs, 4, S, S) float32 images and (bs, 28) float targets"
     if oversample not in (False, True, 'weights', 'copies'): raise ValueError(f"oversample must be False, True, 'weights' or 'copies', got {oversample!r}")
+    if masks and (extra or isinstance(aug, AlbuAug)): raise ValueError("masks=True works with RGBYAug augmentation and without extra folders")
     data = local_data(data)
+    if masks and not (data/'masks'/'train').is_dir(): raise FileNotFoundError(f"{data/'masks'/'train'}: no masks (make_synth(..., masks=True) writes them)")
     df = read_labels(data/'train.csv'); ids = df.Id.tolist(); y = encode_targets(df.Target)
     fold = _fold_of(data, ids, y, folds, seed)
     tr, va = np.flatnonzero(fold != valid_fold), np.flatnonzero(fold == valid_fold)
@@ -268,7 +295,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
         tr = np.concatenate([tr, np.arange(n0, len(ids))])
     pick = lambda o, idx: [o[i] for i in idx] if isinstance(o, list) else o
     mk = lambda idx, tfm: HPADataset(pick(folder, idx), [ids[i] for i in idx], y[idx], size, tfm, seed, pick(cpi, idx),
-                                     None if rows is None else rows[idx])
+                                     None if rows is None else rows[idx], data/'masks'/'train' if masks else None)
     if callable(aug): ttfm = aug
     else: ttfm = RGBYAug(crop, train=True) if aug else RGBYAug(crop, train=True, dihedral=False, brightness=0, contrast=0)
     if oversample == 'copies': tr = np.concatenate([tr, rare_copies(y[tr], below, copies, tr)])
@@ -276,8 +303,9 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
     device = default_device() if device is None else device
     wgts = oversample_weights(y[tr], below) if oversample in (True, 'weights') else None
     kw = dict(bs=bs, num_workers=num_workers, device=device, seed=seed, pin_memory=device.type == 'cuda' if hasattr(device, 'type') else False)
-    tdl = HPADL(tds, wgts=wgts, shuffle=True, drop_last=len(tr) >= bs, after_batch=[NormalizeRGBY(mean, std)], **kw)
-    vdl = HPADL(vds, shuffle=False, after_batch=[NormalizeRGBY(mean, std)], **kw)
+    ab = [NormalizeRGBY(mean, std)] + ([features] if features is not None else [])
+    tdl = HPADL(tds, wgts=wgts, shuffle=True, drop_last=len(tr) >= bs, after_batch=ab, **kw)
+    vdl = HPADL(vds, shuffle=False, after_batch=ab, **kw)
     return DataLoaders(tdl, vdl, device=device)
 
 # %% ../nbs/05_data_block.ipynb #ce3772c1

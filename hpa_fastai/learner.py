@@ -46,7 +46,9 @@ def hpa_learner(dls,  # DataLoaders from `hpa_dls`
                 **kwargs,  # passed to `Learner`
                )->Learner:
     "A fastai `Learner` for 4-channel HPA images: `rgby_model`, focal loss, macro F1, three layer groups"
-    model = rgby_model(arch, pretrained=pretrained, weights=weights)
+    from hpa_fastai.features import n_extra, feature_model  # loaders with `FeatureChannels` need a wider first conv
+    ne = n_extra(dls.train)
+    model = feature_model(arch, ne, pretrained=pretrained, weights=weights) if ne else rgby_model(arch, pretrained=pretrained, weights=weights)
     y = getattr(dls.train_ds, 'y', None)
     if prior_bias and y is not None: init_prior_bias(model, y)
     learn = Learner(dls, model, loss_func=loss_func if loss_func is not None else FocalLoss(), opt_func=opt_func,
@@ -312,6 +314,7 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
               find_lr:bool=True,  # run the LR finder (plot + suggestion in run.json) even when `lr` is given
               device=None,  # None: CUDA when available
               extra=None,  # more Kaggle-layout folders (`hpa_external`'s) added to the training part only
+              features=None,  # extra input channels (`hpa_fastai.features`): names ('mag,dir,thresh,block', of the green staining) or a `FeatureChannels`
              )->dict:  # the contents of run.json
     "Train one fold with warm-up + one-cycle and write a complete run folder (see the table above)"
     import matplotlib
@@ -327,10 +330,13 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
                     bs=bs, loss=loss, gamma=gamma, oversample=oversample, pretrained=pretrained,
                     weights=None if weights is None else str(weights), seed=seed)
     if extra: settings['extra'] = [str(Path(e).resolve()) for e in extra]
+    from hpa_fastai.features import as_features
+    features = as_features(features)
+    if features is not None: settings['features'] = features.config()
     def make_learner():
         c = ([build_cache(d, size) for d in [data, *extra]] if extra else build_cache(data, size)) if cache else None
         dls = hpa_dls(data, folds=folds, stats=stats, valid_fold=fold, size=size, crop=crop, bs=bs, oversample=oversample,
-                      num_workers=num_workers, seed=seed, cache=c, device=device, extra=extra)
+                      num_workers=num_workers, seed=seed, cache=c, device=device, extra=extra, features=features)
         return dls, hpa_learner(dls, arch=arch, loss_func=loss_func, pretrained=pretrained, weights=weights, path=out)
     loss_func = FocalLoss(gamma) if loss == 'focal' else FocalLoss(0.) if loss == 'bce' else None
     if loss_func is None: raise ValueError(f"loss must be 'focal' or 'bce', got {loss!r}")
@@ -429,13 +435,17 @@ def hpa_train_cli(argv=None):
     p.add_argument('--no-lr-find', action='store_true', help='skip the LR finder when --lr is given')
     p.add_argument('--device', help='cpu, cuda, cuda:1 (default: CUDA when available)')
     p.add_argument('--extra', action='append', help='another Kaggle-layout folder (hpa_external) for training only; repeatable')
+    p.add_argument('--features', nargs='?', const='mag,dir,thresh,block',
+                   help="extra input channels of the green staining: mag,dir,thresh,block (no value: all four); see hpa_fastai.features")
+    p.add_argument('--feature-stains', default='green', help='stainings the --features are computed on, e.g. green,blue')
     a = p.parse_args(argv)
     try:
         res = hpa_train(a.data, a.out, folds=a.folds, stats=a.stats, fold=a.fold, arch=a.arch, size=a.size, crop=a.crop,
                         epochs=a.epochs, warmup=a.warmup, bs=a.bs, lr=a.lr, loss=a.loss, gamma=a.gamma, oversample=a.oversample,
                         pretrained=a.pretrained, weights=a.weights, cache=a.cache, num_workers=a.num_workers, seed=a.seed,
                         resume=a.resume, lr_find_iters=a.lr_find_iters, find_lr=not a.no_lr_find, device=None if a.device is None else torch.device(a.device),
-                        extra=a.extra)
+                        extra=a.extra, features=None if a.features is None else
+                        dict(feats=a.features.split(','), stains=a.feature_stains.split(',')))
     except (FileExistsError, FileNotFoundError, ValueError) as e: sys.exit(f"hpa_train: {e}")
     finally:
         if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()

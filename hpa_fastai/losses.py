@@ -79,9 +79,10 @@ class F1Macro(Metric):
     def reset(self): self.preds, self.targs = [], []
     def accumulate(self, learn):
         # `learn.to_detach`: in a distributed run, gathered over the processes without the padding items
-        p = learn.to_detach(learn.pred).float()
+        # a model with several outputs (the U-Net with a class head) gives the class logits last; the labels are the first target
+        p = learn.to_detach(learn.pred[-1] if isinstance(learn.pred, (tuple, list)) else learn.pred).float()
         self.preds.append(torch.sigmoid(p) if self.sigmoid else p)
-        self.targs.append(learn.to_detach(learn.y))
+        self.targs.append(learn.to_detach(learn.yb[0]))
     @property
     def value(self):
         if not self.preds: return None

@@ -161,9 +161,12 @@ def load_run(run,  # a folder written by `hpa_train`
     run = Path(run)
     if not (run/'run.json').exists(): raise FileNotFoundError(f"{run}: not a finished run (no run.json)")
     cfg = json.loads((run/'run.json').read_text())
-    m = rgby_model(cfg['arch'])
+    from hpa_fastai.features import FeatureChannels, feature_model, WithFeatures
+    fc = FeatureChannels(**cfg['features']) if cfg.get('features') else None  # trained with feature channels
+    m = rgby_model(cfg['arch']) if fc is None else feature_model(cfg['arch'], fc.n_extra)
     try: m.load_state_dict(torch.load(run/'model.pth', map_location='cpu', weights_only=True))
     except (OSError, RuntimeError) as e: raise ValueError(f"{run/'model.pth'}: cannot load the {cfg['arch']} weights: {e}") from e
+    if fc is not None: m = WithFeatures(fc, m)  # takes the 4 stainings, so TTA transforms them before the features
     return m.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval(), cfg
 
 def run_thresholds(runs:list, labels=None, min_pos:int=3)->np.ndarray:

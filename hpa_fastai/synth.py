@@ -8,11 +8,11 @@ import json, argparse, os
 from collections import Counter
 from pathlib import Path
 import numpy as np, cv2
-from .core import LABELS, N_CLASSES, CHANNELS, encode_targets, decode_targets, atomic_path, cache_dir
+from .core import LABELS, N_CLASSES, CHANNELS, MASKS, encode_targets, decode_targets, atomic_path, cache_dir
 
 # %% auto #0
-__all__ = ['summarise_labels', 'load_label_sets', 'label_set_probs', 'synth_sample', 'make_synth', 'hpa_synth_cli', 'hpa_subset',
-           'hpa_data']
+__all__ = ['summarise_labels', 'load_label_sets', 'label_set_probs', 'synth_sample', 'synth_masks', 'make_synth', 'hpa_synth_cli',
+           'hpa_subset', 'hpa_data']
 
 # %% ../nbs/01a_synth.ipynb #21b8aa93
 def _norm_target(s): return ' '.join(map(str, sorted(set(int(t) for t in s.split()))))
@@ -261,7 +261,8 @@ def _gain(x, target, iters=14, peak=None):
 def synth_sample(label_ids,  # class ids 0..27 of this sample
                  size:int=512,  # output height = width, 64..512
                  rng=None,  # a numpy Generator (or a seed)
-                )->np.ndarray:  # (4, size, size) uint8 in CHANNELS order
+                 masks:bool=False,  # also return the ground-truth masks
+                ):  # (4, size, size) uint8 in CHANNELS order; with `masks`, also (2, size, size) uint8 nuclei, cells masks (0/255)
     "One synthetic HPA field of view whose green pattern shows the classes `label_ids`"
     if not 64 <= size <= 512: raise ValueError(f'size must be within 64..512, got {size}')
     rng = np.random.default_rng(rng)
@@ -282,7 +283,16 @@ def synth_sample(label_ids,  # class ids 0..27 of this sample
             v += b_ * float(rng.uniform(2, 8))
         v += nz * (1.2 + .06 * v)
         np.clip(v, 0, 255, out=v); out[k] = v + .5
-    return out
+    if not masks: return out
+    return out, synth_masks(g, size)
+
+def synth_masks(g, size:int)->np.ndarray:
+    "(2, size, size) uint8 masks (0/255) of the nuclei and the cells of geometry `g`, at the output size"
+    ms = []
+    for v in (g.N, g.C):  # area-resized coverage, then halfway: a pixel belongs to the mask if mostly covered
+        if size != g.R: v = cv2.resize(v, (size, size), interpolation=cv2.INTER_AREA)
+        ms.append(np.where(v >= .5, 255, 0).astype(np.uint8))
+    return np.stack(ms)
 
 # %% ../nbs/01a_synth.ipynb #44f15b30
 def _uid(rng):
@@ -301,6 +311,7 @@ def make_synth(out,  # output folder
                size:int=512,  # image side, 64..512
                seed:int=0,  # one seed for everything
                rare_boost:bool=False,  # oversample label sets with rare classes
+               masks:bool=False,  # also write ground-truth masks: masks/{train,test}/<Id>_{nuclei,cells}.png
               )->Path:
     "Write a synthetic HPA data set laid out like the Kaggle download; returns `out`"
     if not 64 <= size <= 512: raise ValueError(f'size must be within 64..512, got {size}')
@@ -312,7 +323,10 @@ def make_synth(out,  # output folder
         for i in range(cnt):
             rng = np.random.default_rng([seed, split == 'test', i])
             uid, ids = _uid(rng), sets[rng.choice(len(sets), p=p)]
-            x = synth_sample(ids, size, rng)
+            x = synth_sample(ids, size, rng, masks=masks)
+            if masks:
+                x, mk = x; (out/'masks'/split).mkdir(parents=True, exist_ok=True)
+                for k, nm in enumerate(MASKS): _write_png(out/'masks'/split/f'{uid}_{nm}.png', mk[k])
             for k, ch in enumerate(CHANNELS): _write_png(out/split/f'{uid}_{ch}.png', x[k])
             rows[split].append((uid, ' '.join(map(str, sorted(ids)))))
     allids = [r[0] for v in rows.values() for r in v]
@@ -330,8 +344,9 @@ def hpa_synth_cli(argv=None):
     ap.add_argument('--out', required=True); ap.add_argument('--n', type=int, default=256)
     ap.add_argument('--n_test', type=int, default=64); ap.add_argument('--size', type=int, default=512)
     ap.add_argument('--seed', type=int, default=0); ap.add_argument('--rare_boost', action='store_true')
+    ap.add_argument('--masks', action='store_true', help='also write nuclei and cell masks under masks/')
     a = ap.parse_args(argv)
-    print(make_synth(a.out, a.n, a.n_test, a.size, a.seed, a.rare_boost))
+    print(make_synth(a.out, a.n, a.n_test, a.size, a.seed, a.rare_boost, a.masks))
 
 # %% ../nbs/01a_synth.ipynb #a6b75dc7
 def _link(src:Path, dst:Path):
