@@ -163,7 +163,7 @@ class HPADataset:
 
 def open_masks(folder,  # folder of `<Id>_nuclei.png`, `<Id>_cells.png`
                id:str,  # the sample Id
-               size:int,  # resized to (size, size), nearest neighbour: masks stay 0/255
+               size:int,  # resized to (size, size) as the stainings are (area), then thresholded: masks stay 0/255
               )->np.ndarray:  # (2, size, size) uint8
     "The ground-truth masks of one sample"
     out = np.empty((len(MASKS), size, size), np.uint8)
@@ -171,7 +171,10 @@ def open_masks(folder,  # folder of `<Id>_nuclei.png`, `<Id>_cells.png`
         f = Path(folder)/f'{id}_{nm}.png'
         im = cv2.imread(str(f), cv2.IMREAD_GRAYSCALE)
         if im is None: raise FileNotFoundError(f"Id {id}: mask {f} is missing or not an image")
-        out[k] = im if im.shape == (size, size) else cv2.resize(im, (size, size), interpolation=cv2.INTER_NEAREST)
+        if im.max() == 1: raise ValueError(f"Id {id}: mask {f} holds 0/1; masks are 0/255")
+        if im.shape != (size, size):  # resized like the stainings (area), then halfway, so both stay aligned
+            im = np.where(cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA) >= 128, 255, 0).astype(np.uint8)
+        out[k] = im
     return out
 
 class NormalizeRGBY(Transform):

@@ -11,7 +11,7 @@ from torch import nn, Tensor
 from fasttransform import Transform
 from .core import *
 from .data_block import TensorRGBY
-from .model import rgby_model
+from .model import rgby_model, _stem
 
 # %% auto #0
 __all__ = ['FEATURES', 'rgby_features', 'FeatureChannels', 'as_features', 'n_extra', 'first_conv', 'feature_model',
@@ -35,8 +35,12 @@ def rgby_features(x:Tensor,  # (bs, k, H, W) float stainings (any scale)
     bad = [f for f in feats if f not in FEATURES]
     if bad: raise ValueError(f"unknown feature(s) {bad}; expected some of {FEATURES}")
     if x.ndim != 4: raise ValueError(f"expected a (bs, k, H, W) batch, got shape {tuple(x.shape)}")
+    with torch.autocast(x.device.type, enabled=False):  # float32 even under mixed precision (maxima, 1e-12, squares)
+        return _features(x.float(), tuple(feats), block, lo, hi)
+
+def _features(x, feats, block, lo, hi):
     bs, k, H, W = x.shape
-    x = x.float().reshape(bs * k, 1, H, W)
+    x = x.reshape(bs * k, 1, H, W)
     out = {}
     if {'mag', 'dir', 'thresh'} & set(feats):
         kx = _SOBEL.to(x.device).view(1, 1, 3, 3)
@@ -45,7 +49,8 @@ def rgby_features(x:Tensor,  # (bs, k, H, W) float stainings (any scale)
         mag = torch.sqrt(gx * gx + gy * gy)
         mag = mag / mag.amax((2, 3), keepdim=True).clamp_min(1e-12)
         out['mag'] = mag
-        out['dir'] = torch.atan2(gy.abs(), gx.abs()) * (2 / math.pi)
+        flat = (gx == 0) & (gy == 0)  # no gradient, no direction: halfway, not "horizontal"
+        out['dir'] = torch.where(flat, .5, torch.atan2(gy.abs(), gx.abs()) * (2 / math.pi))
         out['thresh'] = ((mag >= lo) & (mag <= hi)).float()
     if 'block' in feats:
         b = F.avg_pool2d(x, block, ceil_mode=True, count_include_pad=False)
@@ -58,8 +63,10 @@ class FeatureChannels(Transform):
     "Append `rgby_features` of the `stains` (channel indices or names) to a normalised RGBY batch"
     order = 100  # after NormalizeRGBY
     def __init__(self, feats=FEATURES, stains=('green',), block:int=8, lo:float=0.1, hi:float=1.0):
-        self.feats = tuple(feats)
-        self.stains = tuple(CHANNELS.index(s) if isinstance(s, str) else int(s) for s in stains)
+        self.feats = tuple(f.strip() for f in feats)
+        bad = [s for s in stains if (s.strip() not in CHANNELS if isinstance(s, str) else not 0 <= int(s) < len(CHANNELS))]
+        if bad: raise ValueError(f"unknown staining(s) {bad}; expected names {CHANNELS} or indices 0..{len(CHANNELS)-1}")
+        self.stains = tuple(CHANNELS.index(s.strip()) if isinstance(s, str) else int(s) for s in stains)
         self.block, self.lo, self.hi = block, lo, hi
         rgby_features(torch.zeros(1, 1, 4, 4), self.feats)  # unknown names fail here, not in the loader
     @property
@@ -86,8 +93,10 @@ def n_extra(dl)->int:
 
 # %% ../nbs/14_features.ipynb #041045b2
 def first_conv(model:nn.Module)->nn.Conv2d:
-    "The first `Conv2d` of `model` (in module order): the one reading the input"
-    for m in model.modules():
+    "The conv reading the input of a model from `rgby_model` (its first conv block, see `_stem`), or else the first `Conv2d`"
+    if hasattr(model, 'features') and hasattr(model, 'model'): model = model.model  # a `WithFeatures` (below)
+    mods = list(_stem(model[0])[0].modules()) if isinstance(model, nn.Sequential) and len(model) == 2 else []
+    for m in mods + list(model.modules()):
         if isinstance(m, nn.Conv2d): return m
     raise ValueError("model has no Conv2d")
 

@@ -63,6 +63,11 @@ def predict_tta(model,  # an `nn.Module` giving logits, or a `Learner`
     if isinstance(model, Learner):
         dl = model.dls.valid if dl is None else dl; model = model.model
     if dl is None: raise ValueError("pass a loader (dl=...) with a plain model")
+    fs = getattr(getattr(dl, 'after_batch', None), 'fs', [])
+    fc = [t for t in fs if hasattr(t, 'n_extra')]
+    if fc:  # feature channels (`hpa_fastai.features`) are recomputed after each transform, not transformed themselves
+        from hpa_fastai.features import WithFeatures
+        dl = dl.new(after_batch=[t for t in fs if t not in fc]); model = WithFeatures(fc[0], model)
     if not 1 <= tta <= 8: raise ValueError(f"tta must be in 1..8, got {tta}")
     if agg not in ('mean', 'max'): raise ValueError(f"agg must be 'mean' or 'max', got {agg!r}")
     dev = next(model.parameters()).device

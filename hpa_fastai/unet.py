@@ -63,13 +63,14 @@ class MaskIoU(Metric):
     def reset(self): self.inter = self.union = 0
     def accumulate(self, learn):
         p = learn.pred[0] if isinstance(learn.pred, (tuple, list)) else learn.pred
-        pb, tb = torch.sigmoid(p.float()) > self.thresh, learn.yb[-1] > .5
+        p, t = learn.to_detach(p), learn.to_detach(learn.yb[-1])  # gathered over processes in a distributed run
+        pb, tb = torch.sigmoid(p.float()) > self.thresh, t > .5
         self.inter = self.inter + (pb & tb).sum((0, 2, 3)).double().cpu()
         self.union = self.union + (pb | tb).sum((0, 2, 3)).double().cpu()
     @property
     def value(self):
         if isinstance(self.union, int): return None
-        iou = self.inter / self.union.clamp_min(1)
+        iou = torch.where(self.union > 0, self.inter / self.union.clamp_min(1), 1.)  # no mask, none predicted: perfect
         return float(iou.mean() if self.k is None else iou[self.k])
     @property
     def name(self): return 'iou' if self.k is None else f'iou_{MASKS[self.k]}'
@@ -91,7 +92,7 @@ def unet_learner(dls,  # from `hpa_dls(..., masks=True)`
                  **kwargs,  # passed to `Learner`
                 )->Learner:
     "A fastai `Learner` for `rgby_unet`: mask BCE (+ class loss), IoU (+ macro F1), three layer groups"
-    size = dls.one_batch()[0].shape[-1]
+    size = dls.train_ds[0][0].shape[-1]  # (not `one_batch`: that would start an epoch and shift the seeded batches)
     model = rgby_unet(arch, size, n_classes=n_classes, pretrained=pretrained, weights=weights)
     if n_classes and getattr(dls.train_ds, 'y', None) is not None: init_prior_bias(model, dls.train_ds.y)
     if metrics is None: metrics = [MaskIoU(0), MaskIoU(1), MaskIoU()] + ([F1Macro()] if n_classes else [])
