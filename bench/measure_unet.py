@@ -7,7 +7,8 @@ the classifier alone (`rgby_model` + focal loss), the U-Net alone (`rgby_unet`, 
 (class head on the same encoder, focal loss + mask BCE). Reported on the validation fold: classification macro
 ROC AUC (classes present) and macro F1 at 0.5 with / without the side loss, and mask IoU (nuclei, cells) with /
 without the class head.
-Run: python bench/measure_unet.py [N] [SEEDS] [EPOCHS] [ARCH]   (defaults 1000 0 8 resnet34; ~15 minutes per seed on 2 CPU cores)"""
+Run: python bench/measure_unet.py [N] [SEEDS] [EPOCHS] [ARCH] [SEG_WEIGHT] [KINDS]
+(defaults 1000 0 8 resnet34 [unet_learner's] classifier,unet,dual; about 3 + 20 + 15 minutes per seed on 2 CPU cores)"""
 import sys, time, tempfile, warnings; warnings.filterwarnings('ignore')
 from pathlib import Path
 import numpy as np, torch
@@ -24,6 +25,8 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 SEEDS = [int(s) for s in (sys.argv[2] if len(sys.argv) > 2 else '0').split(',')]
 EPOCHS = int(sys.argv[3]) if len(sys.argv) > 3 else 8
 ARCH = sys.argv[4] if len(sys.argv) > 4 else 'resnet34'
+SEG_WEIGHT = float(sys.argv[5]) if len(sys.argv) > 5 else None  # None: unet_learner's default (1 alone, 0.1 dual)
+KINDS = (sys.argv[6] if len(sys.argv) > 6 else 'classifier,unet,dual').split(',')
 LR = 1e-2
 
 def auc(p, y):
@@ -38,7 +41,7 @@ def run(data, kind, seed):
     seed_everything(seed)
     dls = hpa_dls(data, size=64, bs=32, device='cpu', seed=seed, masks=kind != 'classifier')
     if kind == 'classifier': learn = hpa_learner(dls, arch=ARCH, loss_func=FocalLoss(0.))
-    else: learn = unet_learner(dls, ARCH, n_classes=28 if kind == 'dual' else 0, cls_loss=FocalLoss(0.))
+    else: learn = unet_learner(dls, ARCH, n_classes=28 if kind == 'dual' else 0, cls_loss=FocalLoss(0.), seg_weight=SEG_WEIGHT)
     learn.remove_cb(ProgressCallback)
     learn.fit_one_cycle(EPOCHS, LR)
     p, t = learn.get_preds(dl=dls.valid)
@@ -52,12 +55,12 @@ def run(data, kind, seed):
 
 tmp = Path(tempfile.mkdtemp()); t = time.time()
 data = make_synth(tmp/'s', n=N, n_test=0, size=64, seed=0, masks=True)
-print(f"{N} synthetic images with masks in {time.time()-t:.0f}s; {ARCH}, {EPOCHS} epochs at lr {LR}", flush=True)
+print(f"{N} synthetic images with masks in {time.time()-t:.0f}s; {ARCH}, {EPOCHS} epochs at lr {LR}, mask loss weight {SEG_WEIGHT or 'default'}", flush=True)
 res = {}
-for kind in ('classifier', 'unet', 'dual'):
+for kind in KINDS:
     for s in SEEDS:
         t = time.time(); res[kind, s] = run(data, kind, s)
         print(f"{kind:10s} seed {s}: " + '  '.join(f"{k} {v:.3f}" for k, v in res[kind, s].items()) + f"  ({time.time()-t:.0f}s)", flush=True)
-for kind in ('classifier', 'unet', 'dual'):
+for kind in KINDS:
     keys = res[kind, SEEDS[0]].keys()
     print(f"mean {kind:10s}: " + '  '.join(f"{k} {np.mean([res[kind, s][k] for s in SEEDS]):.3f}" for k in keys))

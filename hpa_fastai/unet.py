@@ -85,7 +85,7 @@ def unet_splitter(model:HPAUnet)->list:
 def unet_learner(dls,  # from `hpa_dls(..., masks=True)`
                  arch='resnet34',  # encoder, as `rgby_unet`
                  n_classes:int=0,  # 28 for the dual-head model
-                 seg_weight:float=1.,  # weight of the mask loss next to the class loss
+                 seg_weight:float|None=None,  # weight of the mask loss; None: 1 alone, 0.1 next to a class head (measured below)
                  cls_loss=None,  # default `FocalLoss()`
                  pretrained:bool=False, weights=None,
                  metrics=None,  # default: `MaskIoU()` per mask and averaged, plus `F1Macro()` with a class head
@@ -96,6 +96,7 @@ def unet_learner(dls,  # from `hpa_dls(..., masks=True)`
     model = rgby_unet(arch, size, n_classes=n_classes, pretrained=pretrained, weights=weights)
     if n_classes and getattr(dls.train_ds, 'y', None) is not None: init_prior_bias(model, dls.train_ds.y)
     if metrics is None: metrics = [MaskIoU(0), MaskIoU(1), MaskIoU()] + ([F1Macro()] if n_classes else [])
+    if seg_weight is None: seg_weight = 0.1 if n_classes else 1.
     learn = Learner(dls, model, loss_func=SegLoss(cls_loss, seg_weight), opt_func=Adam, metrics=metrics, splitter=unet_splitter, **kwargs)
     if getattr(dls.device, 'type', str(dls.device)) == 'cuda': learn.to_fp16()
     return learn
