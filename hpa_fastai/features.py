@@ -14,7 +14,7 @@ from .data_block import TensorRGBY
 from .model import rgby_model, _stem
 
 # %% auto #0
-__all__ = ['FEATURES', 'rgby_features', 'FeatureChannels', 'as_features', 'n_extra', 'first_conv', 'feature_model',
+__all__ = ['FEATURES', 'rgby_features', 'FeatureChannels', 'as_features', 'feature_tfm', 'n_extra', 'first_conv', 'feature_model',
            'WithFeatures']
 
 # %% ../nbs/14_features.ipynb #ba89f362
@@ -87,9 +87,14 @@ def as_features(f)->FeatureChannels|None:
     if isinstance(f, dict): return FeatureChannels(**f)
     return FeatureChannels(tuple(n.strip() for n in f.split(',')) if isinstance(f, str) else f)
 
+def feature_tfm(dl)->FeatureChannels|None:
+    "The `FeatureChannels` in a loader's `after_batch`, or None"
+    return next((t for t in getattr(getattr(dl, 'after_batch', None), 'fs', []) if hasattr(t, 'n_extra')), None)  # (duck-typed: a notebook may define its own class)
+
 def n_extra(dl)->int:
-    "Extra input channels the `FeatureChannels` in a loader's `after_batch` add (0 if none)"
-    return sum(getattr(t, 'n_extra', 0) for t in getattr(getattr(dl, 'after_batch', None), 'fs', []))
+    "Extra input channels a loader's `FeatureChannels` add (0 if none)"
+    fc = feature_tfm(dl)
+    return 0 if fc is None else fc.n_extra
 
 # %% ../nbs/14_features.ipynb #041045b2
 def first_conv(model:nn.Module)->nn.Conv2d:

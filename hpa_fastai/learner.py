@@ -47,8 +47,7 @@ def hpa_learner(dls,  # DataLoaders from `hpa_dls`
                )->Learner:
     "A fastai `Learner` for 4-channel HPA images: `rgby_model`, focal loss, macro F1, three layer groups"
     from hpa_fastai.features import n_extra, feature_model  # loaders with `FeatureChannels` need a wider first conv
-    ne = n_extra(dls.train)
-    model = feature_model(arch, ne, pretrained=pretrained, weights=weights) if ne else rgby_model(arch, pretrained=pretrained, weights=weights)
+    model = feature_model(arch, n_extra(dls.train), pretrained=pretrained, weights=weights)  # n_extra 0: `rgby_model`
     y = getattr(dls.train_ds, 'y', None)
     if prior_bias and y is not None: init_prior_bias(model, y)
     learn = Learner(dls, model, loss_func=loss_func if loss_func is not None else FocalLoss(), opt_func=opt_func,
@@ -439,13 +438,14 @@ def hpa_train_cli(argv=None):
                    help="extra input channels of the green staining: mag,dir,thresh,block (no value: all four); see hpa_fastai.features")
     p.add_argument('--feature-stains', default='green', help='stainings the --features are computed on, e.g. green,blue')
     a = p.parse_args(argv)
+    from hpa_fastai.features import FeatureChannels
     try:
         res = hpa_train(a.data, a.out, folds=a.folds, stats=a.stats, fold=a.fold, arch=a.arch, size=a.size, crop=a.crop,
                         epochs=a.epochs, warmup=a.warmup, bs=a.bs, lr=a.lr, loss=a.loss, gamma=a.gamma, oversample=a.oversample,
                         pretrained=a.pretrained, weights=a.weights, cache=a.cache, num_workers=a.num_workers, seed=a.seed,
                         resume=a.resume, lr_find_iters=a.lr_find_iters, find_lr=not a.no_lr_find, device=None if a.device is None else torch.device(a.device),
                         extra=a.extra, features=None if a.features is None else
-                        dict(feats=a.features.split(','), stains=a.feature_stains.split(',')))
+                        FeatureChannels(a.features.split(','), a.feature_stains.split(',')))
     except (FileExistsError, FileNotFoundError, ValueError) as e: sys.exit(f"hpa_train: {e}")
     finally:
         if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()

@@ -63,11 +63,10 @@ def predict_tta(model,  # an `nn.Module` giving logits, or a `Learner`
     if isinstance(model, Learner):
         dl = model.dls.valid if dl is None else dl; model = model.model
     if dl is None: raise ValueError("pass a loader (dl=...) with a plain model")
-    fs = getattr(getattr(dl, 'after_batch', None), 'fs', [])
-    fc = [t for t in fs if hasattr(t, 'n_extra')]
-    if fc:  # feature channels (`hpa_fastai.features`) are recomputed after each transform, not transformed themselves
-        from hpa_fastai.features import WithFeatures
-        dl = dl.new(after_batch=[t for t in fs if t not in fc]); model = WithFeatures(fc[0], model)
+    from hpa_fastai.features import feature_tfm, WithFeatures
+    fc = feature_tfm(dl)
+    if fc is not None:  # feature channels are recomputed after each transform, not transformed themselves
+        dl = dl.new(after_batch=[t for t in dl.after_batch.fs if t is not fc]); model = WithFeatures(fc, model)
     if not 1 <= tta <= 8: raise ValueError(f"tta must be in 1..8, got {tta}")
     if agg not in ('mean', 'max'): raise ValueError(f"agg must be 'mean' or 'max', got {agg!r}")
     dev = next(model.parameters()).device
@@ -168,7 +167,7 @@ def load_run(run,  # a folder written by `hpa_train`
     cfg = json.loads((run/'run.json').read_text())
     from hpa_fastai.features import FeatureChannels, feature_model, WithFeatures
     fc = FeatureChannels(**cfg['features']) if cfg.get('features') else None  # trained with feature channels
-    m = rgby_model(cfg['arch']) if fc is None else feature_model(cfg['arch'], fc.n_extra)
+    m = feature_model(cfg['arch'], fc.n_extra if fc else 0)
     try: m.load_state_dict(torch.load(run/'model.pth', map_location='cpu', weights_only=True))
     except (OSError, RuntimeError) as e: raise ValueError(f"{run/'model.pth'}: cannot load the {cfg['arch']} weights: {e}") from e
     if fc is not None: m = WithFeatures(fc, m)  # takes the 4 stainings, so TTA transforms them before the features
