@@ -10,7 +10,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'encode_targets', 'decode_targets', 'seed_everything', 'atomic_path',
-           'cache_dir']
+           'cache_dir', 'n_cpus']
 
 # %% ../nbs/00_core.ipynb #59da5dbb
 LABELS = ('Nucleoplasm', 'Nuclear membrane', 'Nucleoli', 'Nucleoli fibrillar center', 'Nuclear speckles',
@@ -85,3 +85,13 @@ class atomic_path:
 def cache_dir(*parts)->Path:
     "`$HPA_CACHE` (default `~/.cache/hpa_fastai`) joined with `parts`"
     return Path(os.environ.get('HPA_CACHE') or Path.home()/'.cache'/'hpa_fastai').joinpath(*parts)
+
+# %% ../nbs/00_core.ipynb #ac6de9eb
+def n_cpus(cpu_max='/sys/fs/cgroup/cpu.max',  # the cgroup v2 quota file ("max 100000" or "200000 100000")
+          )->int:
+    "The cores this process may use: its CPU affinity, capped by the container's CPU quota"
+    n = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    try: quota, period = Path(cpu_max).read_text().split()[:2]
+    except (OSError, ValueError): return n
+    if quota == 'max': return n
+    return max(1, min(n, -(-int(quota) // int(period))))

@@ -61,9 +61,9 @@ def read_labels(csv,  # path to `train.csv`, `sample_submission.csv` or any `Id,
 # %% ../nbs/01_data.ipynb #5d1f2309
 _POOL = {}
 def _pool():
-    "A per-process thread pool (a pool inherited through fork would be dead)"
+    "A per-process thread pool of a thread per core, at least 4 (a pool inherited through fork would be dead)"
     pid = os.getpid()
-    if pid not in _POOL: _POOL.clear(); _POOL[pid] = ThreadPoolExecutor(4, thread_name_prefix='hpa_decode')
+    if pid not in _POOL: _POOL.clear(); _POOL[pid] = ThreadPoolExecutor(max(4, n_cpus()), thread_name_prefix='hpa_decode')
     return _POOL[pid]
 
 def _decode_png(fn, id_):

@@ -12,8 +12,10 @@ import numpy as np, pandas as pd, torch, cv2
 import albumentations as A
 from tqdm.auto import tqdm
 from fasttransform import Transform
-from fastai.torch_core import TensorImage, TensorBase, default_device
+from fastai.torch_core import TensorImage, TensorBase, default_device, to_device
 from fastai.data.core import TfmdDL, DataLoaders
+try: from fastai.data.load import _loaders  # fastai's loader iterators (private: if a fastai drops it, its own loop runs)
+except ImportError: _loaders = None
 import fastai.vision.data  # registers show_batch/show_results for TensorImage (grid of axes)
 from .core import *
 from .data import open_rgby, read_labels
@@ -200,7 +202,7 @@ class HPADL(TfmdDL):
         self.wgts = None if wgts is None else np.asarray(wgts, np.float64) / np.sum(wgts)
         self.seed, self.epoch, self.prefetch = seed, 0, prefetch
         super().__init__(dataset, **kwargs)
-        self.threads = threads if threads is not None else (os.cpu_count() or 1) if self.fake_l.num_workers == 0 else 1
+        self.threads = threads if threads is not None else n_cpus() if self.fake_l.num_workers == 0 else 1
     def create_batches(self, samps):
         "Batches made by `threads` threads, each a whole batch at a time, up to `threads + prefetch` batches ahead"
         if self.threads <= 1: yield from super().create_batches(samps); return
@@ -226,7 +228,20 @@ class HPADL(TfmdDL):
         xs, ys, *ms = zip(*b)
         out = TensorRGBY(torch.from_numpy(np.stack(xs))), TensorHPATarget(torch.from_numpy(np.stack(ys)))
         if ms: out += (TensorBase(torch.from_numpy(np.stack(ms[0]) > 127).float()),)  # masks as 0/1 floats
+        if self.pin_memory and self.fake_l.num_workers == 0 and torch.cuda.is_available():
+            out = tuple(o.pin_memory() for o in out)  # pinned here, in a loader thread, not in the training loop
         return out
+    def __iter__(self):
+        "fastai's `DataLoader.__iter__`, but the (pinned) batch goes to the device without blocking the training loop"
+        if _loaders is None: yield from super().__iter__(); return
+        self.randomize(); self.before_iter()
+        self._DataLoader__idxs = self.get_idxs()
+        for b in _loaders[self.fake_l.num_workers == 0](self.fake_l):
+            if self.pin_memory and type(b) == list: b = tuple(b)
+            if self.device is not None: b = to_device(b, self.device, non_blocking=True)
+            yield self.after_batch(b)
+        self.after_iter()
+        if hasattr(self, 'it'): del self.it
     def retain(self, res, b): return res
     def new(self, dataset=None, cls=None, **kwargs):
         kwargs.setdefault('wgts', self.wgts); kwargs.setdefault('seed', self.seed)

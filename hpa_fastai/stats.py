@@ -40,14 +40,14 @@ def _hist_chunk(args):
 def channel_stats(folder,  # folder of `{id}_{channel}.png`
                   ids,  # sample Ids to include
                   size:int|None=None,  # resize before counting (None: stored size)
-                  n_workers:int|None=None,  # processes; None: all cores, 0 or 1: in this process
+                  n_workers:int|None=None,  # processes; None: `n_cpus()`, 0 or 1: in this process
                   chunk:int=16,  # Ids per task
                   progress:bool=True,  # show a progress bar
                  )->tuple:  # (mean, std), each (4,) float64, `CHANNELS` order, 0..1 scale
     "Exact per-channel mean and std of the samples `ids` in `folder`"
     ids, folder = list(ids), local_data(folder, labels=False)
     if not ids: raise ValueError(f"no Ids given for {folder}")
-    n_workers = os.cpu_count() if n_workers is None else n_workers
+    n_workers = n_cpus() if n_workers is None else n_workers
     tasks = [(str(folder), ids[i:i+chunk], size) for i in range(0, len(ids), chunk)]
     h = np.zeros((4, 256), np.int64)
     bar = tqdm(total=len(ids), desc='channel stats', unit='img', disable=not progress)

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.skipif(not (SHARED/'train.csv').exists(), reason='needs ../shared/data/hpa (the real CSVs and PNGs)')
 def test_notebooks_on_kaggle_layout(tmp_path):
     data, cache = make_standin(tmp_path/'input'), tmp_path/'cache'
-    env = {**os.environ, 'HPA_DATA': str(data), 'HPA_CACHE': str(cache), 'MPLBACKEND': 'Agg'}
+    # two notebooks at a time, one PyTorch thread each (as .ci/run): a thread per core in each worker thrashes
+    env = {**os.environ, 'HPA_DATA': str(data), 'HPA_CACHE': str(cache), 'MPLBACKEND': 'Agg', 'OMP_NUM_THREADS': '1'}
     r = subprocess.run([str(BIN/'nbdev_test'), '--path', 'nbs', '--n_workers', '2', '--file_re', r'^(0[2-5]|1[01])_.*\.ipynb$'],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
