@@ -156,6 +156,7 @@ def main(size=512, bs=64, n_unique=128, repeat=16, mode='all'):
             dls = hpa_dls(big, folds=tmp/'folds.csv', valid_fold=1, stats=tmp/'stats.json', size=size, bs=bs, device=dev,
                           cache=cache if src == 'cache' else None, num_workers=nw)
             key = f"{src}_{'threads' if nw == 0 else 'procs'}"
+            if nw == 0: nthreads = dls.train.threads
             def drain():
                 for b in dls.train: pass
             res[f'load_{key}'] = rates(drain, len(dls.train) * bs, reps=1)  # the loader alone
@@ -180,7 +181,7 @@ def main(size=512, bs=64, n_unique=128, repeat=16, mode='all'):
     row("    the same with cudnn.benchmark", 'train_amp_cl_bench', 'train_fp32', 'train_amp_cl')
     for src, what in (('png', 'PNG'), ('cache', 'the uint8 cache')):
         for how in ('threads', 'procs'):
-            h = f'{os.cpu_count()} threads' if how == 'threads' else f'{nw_proc} worker processes'
+            h = f'{nthreads} threads' if how == 'threads' else f'{nw_proc} worker processes'
             row(f"  hpa_learner.fit, hpa_dls from {what}, {h}", f'fit_{src}_{how}', 'train_fp32', 'train_amp_cl')
             row(f"    (the loader alone, no model)", f'load_{src}_{how}', 'train_fp32', 'train_amp_cl')
     print("prediction, 8 dihedral transforms per image (images/s counts each image once)")

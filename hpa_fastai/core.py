@@ -89,9 +89,10 @@ def cache_dir(*parts)->Path:
 # %% ../nbs/00_core.ipynb #ac6de9eb
 def n_cpus(cpu_max='/sys/fs/cgroup/cpu.max',  # the cgroup v2 quota file ("max 100000" or "200000 100000")
           )->int:
-    "The cores this process may use: its CPU affinity, capped by the container's CPU quota"
+    "The cores this process may use: its CPU affinity, capped by the container's CPU quota (cgroup v2 only)"
     n = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-    try: quota, period = Path(cpu_max).read_text().split()[:2]
-    except (OSError, ValueError): return n
-    if quota == 'max': return n
-    return max(1, min(n, -(-int(quota) // int(period))))
+    try:
+        quota, period = Path(cpu_max).read_text().split()[:2]
+        if quota == 'max': return n
+        return max(1, min(n, -(-int(quota) // int(period))))
+    except (OSError, ValueError, ZeroDivisionError): return n  # no (readable) cgroup v2 quota: the affinity

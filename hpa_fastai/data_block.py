@@ -196,13 +196,14 @@ class NormalizeRGBY(Transform):
 class HPADL(TfmdDL):
     "A `TfmdDL` with seeded shuffling/weighted sampling per epoch, a uint8 numpy collate and threaded loading"
     def __init__(self, dataset, wgts=None, seed:int=0,
-                 threads:int|None=None,  # threads loading items; None: the cores when num_workers=0, else 1
+                 threads:int|None=None,  # threads loading items; None: the cores (at most 8) when num_workers=0, else 1
                  prefetch:int=1,  # batches loaded ahead beyond one per thread
                  **kwargs):
         self.wgts = None if wgts is None else np.asarray(wgts, np.float64) / np.sum(wgts)
         self.seed, self.epoch, self.prefetch = seed, 0, prefetch
         super().__init__(dataset, **kwargs)
-        self.threads = threads if threads is not None else n_cpus() if self.fake_l.num_workers == 0 else 1
+        # at most 8 by default: more gave no more training speed on a 16-core GPU machine, and each batch in flight is pinned memory
+        self.threads = threads if threads is not None else min(n_cpus(), 8) if self.fake_l.num_workers == 0 else 1
     def create_batches(self, samps):
         "Batches made by `threads` threads, each a whole batch at a time, up to `threads + prefetch` batches ahead"
         if self.threads <= 1: yield from super().create_batches(samps); return
@@ -238,7 +239,8 @@ class HPADL(TfmdDL):
         self._DataLoader__idxs = self.get_idxs()
         for b in _loaders[self.fake_l.num_workers == 0](self.fake_l):
             if self.pin_memory and type(b) == list: b = tuple(b)
-            if self.device is not None: b = to_device(b, self.device, non_blocking=True)
+            # non-blocking only to CUDA (pinned batches); elsewhere, e.g. Apple's MPS, unpinned copies must block
+            if self.device is not None: b = to_device(b, self.device, non_blocking=getattr(self.device, 'type', None) == 'cuda')
             yield self.after_batch(b)
         self.after_iter()
         if hasattr(self, 'it'): del self.it
