@@ -10,7 +10,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'encode_targets', 'decode_targets', 'seed_everything', 'atomic_path',
-           'cache_dir', 'n_cpus']
+           'cache_dir', 'is_cuda', 'n_cpus']
 
 # %% ../nbs/00_core.ipynb #59da5dbb
 LABELS = ('Nucleoplasm', 'Nuclear membrane', 'Nucleoli', 'Nucleoli fibrillar center', 'Nuclear speckles',
@@ -85,6 +85,11 @@ class atomic_path:
 def cache_dir(*parts)->Path:
     "`$HPA_CACHE` (default `~/.cache/hpa_fastai`) joined with `parts`"
     return Path(os.environ.get('HPA_CACHE') or Path.home()/'.cache'/'hpa_fastai').joinpath(*parts)
+
+# %% ../nbs/00_core.ipynb #6d5754b2
+def is_cuda(device)->bool:
+    "Whether `device` (a `torch.device`, or a name like 'cuda:1') is a CUDA device"
+    return getattr(device, 'type', str(device).split(':')[0]) == 'cuda'
 
 # %% ../nbs/00_core.ipynb #ac6de9eb
 def n_cpus(cpu_max='/sys/fs/cgroup/cpu.max',  # the cgroup v2 quota file ("max 100000" or "200000 100000")

@@ -240,7 +240,7 @@ class HPADL(TfmdDL):
         for b in _loaders[self.fake_l.num_workers == 0](self.fake_l):
             if self.pin_memory and type(b) == list: b = tuple(b)
             # non-blocking only to CUDA (pinned batches); elsewhere, e.g. Apple's MPS, unpinned copies must block
-            if self.device is not None: b = to_device(b, self.device, non_blocking=getattr(self.device, 'type', None) == 'cuda')
+            if self.device is not None: b = to_device(b, self.device, non_blocking=is_cuda(self.device))
             yield self.after_batch(b)
         self.after_iter()
         if hasattr(self, 'it'): del self.it
@@ -322,7 +322,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
     tds, vds = mk(tr, ttfm), mk(va, RGBYAug(crop, train=False) if crop else None)
     device = default_device() if device is None else device
     wgts = oversample_weights(y[tr], below) if oversample in (True, 'weights') else None
-    kw = dict(bs=bs, num_workers=num_workers, device=device, seed=seed, pin_memory=device.type == 'cuda' if hasattr(device, 'type') else False)
+    kw = dict(bs=bs, num_workers=num_workers, device=device, seed=seed, pin_memory=is_cuda(device))
     ab = [NormalizeRGBY(mean, std)] + ([features] if features is not None else [])
     tdl = HPADL(tds, wgts=wgts, shuffle=True, drop_last=len(tr) >= bs, after_batch=ab, **kw)
     vdl = HPADL(vds, shuffle=False, after_batch=ab, **kw)

@@ -52,7 +52,7 @@ def hpa_learner(dls,  # DataLoaders from `hpa_dls`
     if prior_bias and y is not None: init_prior_bias(model, y)
     learn = Learner(dls, model, loss_func=loss_func if loss_func is not None else FocalLoss(), opt_func=opt_func,
                     metrics=metrics if metrics is not None else [F1Macro()], splitter=rgby_splitter, path=path, **kwargs)
-    cuda = getattr(dls.device, 'type', str(dls.device)) == 'cuda'
+    cuda = is_cuda(dls.device)
     fp16 = cuda if fp16 is None else fp16
     if cuda if channels_last is None else channels_last: learn.to_channelslast(use_amp=fp16)
     elif fp16: learn.to_fp16()

@@ -98,7 +98,7 @@ def unet_learner(dls,  # from `hpa_dls(..., masks=True)`
     if metrics is None: metrics = [MaskIoU(0), MaskIoU(1), MaskIoU()] + ([F1Macro()] if n_classes else [])
     if seg_weight is None: seg_weight = 0.1 if n_classes else 1.
     learn = Learner(dls, model, loss_func=SegLoss(cls_loss, seg_weight), opt_func=Adam, metrics=metrics, splitter=unet_splitter, **kwargs)
-    if getattr(dls.device, 'type', str(dls.device)) == 'cuda': learn.to_fp16()
+    if is_cuda(dls.device): learn.to_fp16()
     return learn
 
 # %% ../nbs/15_unet.ipynb #7aa1c6fd
