@@ -4,13 +4,17 @@
 
 # %% ../nbs/00_core.ipynb #7df6cf72
 from __future__ import annotations
-import os, random
+import functools, os, random, re, sys, warnings
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'encode_targets', 'decode_targets', 'seed_everything', 'atomic_path',
-           'cache_dir', 'is_cuda', 'n_cpus']
+__all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'MARKER', 'encode_targets', 'decode_targets', 'seed_everything',
+           'regular_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out', 'error_line', 'one_line_errors',
+           'hpa_parser', 'check_settings', 'load_weights', 'cache_dir', 'is_cuda', 'n_cpus']
+
+# %% ../nbs/00_core.ipynb #6c12f517
+warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
 
 # %% ../nbs/00_core.ipynb #59da5dbb
 LABELS = ('Nucleoplasm', 'Nuclear membrane', 'Nucleoli', 'Nucleoli fibrillar center', 'Nuclear speckles',
@@ -26,12 +30,14 @@ CHANNELS = ('red', 'green', 'blue', 'yellow')
 MASKS = ('nuclei', 'cells')  # ground-truth masks of the synthetic data (`make_synth(masks=True)`), in this order
 
 # %% ../nbs/00_core.ipynb #659425d5
+_DIGITS = re.compile('[0-9]+')
 def _parse_target(s, row=None):
     "Ids of one Target string; raises ValueError naming the row"
     where = f" (row {row})" if row is not None else ""
     if not isinstance(s, str) or not s.strip(): raise ValueError(f"empty Target{where}: {s!r}")
-    try: ids = [int(t) for t in s.split()]
-    except ValueError: raise ValueError(f"non-integer Target{where}: {s!r}") from None
+    toks = s.split()
+    if not all(_DIGITS.fullmatch(t) for t in toks): raise ValueError(f"non-integer Target{where}: {s!r}")  # int() would take '٣' as 3
+    ids = [int(t) for t in toks]
     bad = [i for i in ids if not 0 <= i < N_CLASSES]
     if bad: raise ValueError(f"label outside 0..{N_CLASSES-1}{where}: {bad} in {s!r}")
     return ids
@@ -68,18 +74,129 @@ def seed_everything(seed:int=0,  # the one seed for python, numpy and torch
         if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
     except ImportError: pass
 
+# %% ../nbs/00_core.ipynb #c3c63e86
+def regular_file(path)->Path:
+    "`path` with symlinks resolved, if it is absent or a regular file; else a `ValueError` naming it"
+    p = Path(os.path.realpath(path))
+    if p.is_dir(): raise ValueError(f"{path}: is a folder, expected a file")
+    if p.exists() and not p.is_file(): raise ValueError(f"{path}: exists and is not a regular file (a device, FIFO or socket); refusing to replace it")
+    return p
+
 # %% ../nbs/00_core.ipynb #430cde05
 class atomic_path:
-    "Context manager yielding a temporary path that is renamed to `path` only on success"
-    def __init__(self, path): self.path = Path(path)
+    "Context manager yielding a temporary path that is renamed to `path` only on success (through a symlink to its target)"
+    def __init__(self, path): self.path = regular_file(path)
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = self.path.with_name(f'.{self.path.name}.tmp{os.getpid()}{self.path.suffix}')
         return self.tmp
     def __exit__(self, typ, *_):
-        if typ is None: os.replace(self.tmp, self.path)
-        elif self.tmp.exists(): self.tmp.unlink()
+        try:
+            if typ is None: os.replace(self.tmp, self.path)
+        finally:  # a failed write, or a failed rename, leaves no temporary file
+            if self.tmp.is_file(): self.tmp.unlink()
         return False
+
+# %% ../nbs/00_core.ipynb #c0fea875
+_TMP = re.compile(r'\..+\.tmp(\d+)(\.[^.]*)?')  # atomic_path's `.NAME.tmpPID[.SUFFIX]`
+def _alive(pid:int)->bool:
+    try: os.kill(pid, 0); return True
+    except ProcessLookupError: return False
+    except PermissionError: return True
+
+def clean_temps(folder,  # a folder this process owns (a run folder, a cache)
+                recursive:bool=True,  # also its sub-folders
+               )->int:  # how many files were removed
+    "Remove the temporary files `atomic_path` left in `folder` when its process was killed"
+    folder, n = Path(folder), 0
+    if not folder.is_dir(): return 0
+    for f in (folder.rglob('.*') if recursive else folder.glob('.*')):
+        m = _TMP.fullmatch(f.name)
+        if m and f.is_file() and not f.is_symlink() and int(m[1]) != os.getpid() and not _alive(int(m[1])): f.unlink(); n += 1
+    return n
+
+# %% ../nbs/00_core.ipynb #c4d8b50a
+_ID = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.-]{0,199}')
+def check_id(id_)->str:
+    "`id_` if it is a safe sample Id (ASCII letters, digits, '-', '_', '.'; no path separator, no '..'); else `ValueError`"
+    if not isinstance(id_, str) or not _ID.fullmatch(id_) or '..' in id_:
+        raise ValueError(f"Id {id_!r} is not a valid sample Id (ASCII letters, digits, '-', '_' and '.'; no path separators, no '..')")
+    return id_
+
+# %% ../nbs/00_core.ipynb #3988e618
+MARKER = '.hpa_fastai'  # names the command that made a folder
+
+def claim_out(out,  # the output folder
+              script:str,  # the command that will write there, e.g. 'hpa_train'
+              create:bool=True,  # create and mark it now (False: only check)
+             )->Path:
+    "Check that `script` may write into `out` (absent, empty, or made by `script`), then create and mark it"
+    out = Path(out)
+    if out.exists() or out.is_symlink():
+        if not out.is_dir(): raise ValueError(f"--out {out}: is a file, expected a folder")
+        made = (out/MARKER).read_text().strip() if (out/MARKER).is_file() else None
+        if made is None and any(out.iterdir()):
+            raise ValueError(f"--out {out}: holds files {script} did not make (e.g. {sorted(o.name for o in out.iterdir())[0]}); choose a new or empty folder")
+        if made is not None and made != script: raise ValueError(f"--out {out}: was made by {made}, not {script}; choose another folder")
+    if create:
+        out.mkdir(parents=True, exist_ok=True)
+        if not (out/MARKER).exists(): (out/MARKER).write_text(script + '\n')
+    return out
+
+# %% ../nbs/00_core.ipynb #5536fc61
+def error_line(e:BaseException)->str:
+    "One line for an exception: its message with line breaks folded (the type's name where that says more)"
+    msg = ' '.join(str(e).split()) if str(e).strip() else ''
+    if isinstance(e, (ValueError, OSError)) and msg: return msg[:2000]
+    return f"{type(e).__name__}: {msg}"[:2000] if msg else type(e).__name__
+
+# %% ../nbs/00_core.ipynb #04f7f41e
+def one_line_errors(prog:str):
+    "Decorator for a console script: an error ends it with `prog: <one line>` on stderr and exit status 1"
+    def deco(f):
+        @functools.wraps(f)
+        def _f(*args, **kwargs):
+            try: return f(*args, **kwargs)
+            except SystemExit as e:
+                if isinstance(e.code, str): sys.exit(f"{prog}: {error_line(ValueError(e.code.removeprefix(prog + ': ')))}")
+                raise
+            except KeyboardInterrupt: sys.exit(f"{prog}: interrupted")
+            except Exception as e:
+                if os.environ.get('HPA_DEBUG'): raise
+                sys.exit(f"{prog}: {error_line(e)}")
+        return _f
+    return deco
+
+# %% ../nbs/00_core.ipynb #d3fade82
+import argparse
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message): self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+def hpa_parser(prog:str, description:str|None=None)->argparse.ArgumentParser:
+    "An `argparse` parser whose errors are one line naming the option (no usage block), exit status 2"
+    return _OneLineParser(prog=prog, description=description)
+
+# %% ../nbs/00_core.ipynb #f2325b40
+def check_settings(**checks):  # option=(value, condition, what it must be); `**{'lr-find-iters': ...}` for a dashed flag
+    "Raise `ValueError('--option must be <what>, got <value>')` for the first check whose condition fails"
+    for k, (v, ok, what) in checks.items():
+        if not ok: raise ValueError(f"--{k} must be {what}, got {v!r}")
+
+# %% ../nbs/00_core.ipynb #bd942a8e
+def load_weights(path,  # a file written by `torch.save` of a state dict (or of a dict of tensors)
+                 what:str='weights file',  # how the error names it
+                )->dict:
+    "`torch.load(path, weights_only=True)` on the CPU, with one-line errors that never suggest unpickling it"
+    import pickle, torch
+    p = Path(path)
+    if not p.is_file(): raise FileNotFoundError(f"{path}: {what} not found" if not p.exists() else f"{path}: {what} is not a file")
+    if p.stat().st_size == 0: raise ValueError(f"{path}: empty {what}")
+    import zipfile
+    with open(p, 'rb') as f: head = f.read(1)
+    if not zipfile.is_zipfile(p) and head != b'\x80': raise ValueError(f"{path}: not a PyTorch {what} (neither torch.save's zip nor a pickle)")
+    try: return torch.load(p, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError: raise ValueError(f"{path}: not a plain {what} (it holds objects other than tensors); refused, not executed") from None
+    except Exception as e: raise ValueError(f"{path}: not a PyTorch {what} ({type(e).__name__})") from None
 
 # %% ../nbs/00_core.ipynb #b1e4e458
 def cache_dir(*parts)->Path:

@@ -40,16 +40,30 @@ def _check_targets(ids, targets, fn):
         except ValueError as e: errs.append(f"line {i+2} (Id {id_}): {e}")
     return errs
 
+def _bad_ids(ids)->list:
+    "'line N: problem' for every Id `check_id` refuses (empty, a path, '..')"
+    errs = []
+    for i, id_ in enumerate(ids):
+        if not id_.strip(): errs.append(f"line {i+2}: empty Id")
+        else:
+            try: check_id(id_)
+            except ValueError as e: errs.append(f"line {i+2}: {e}")
+    return errs
+
 def read_labels(csv,  # path to `train.csv`, `sample_submission.csv` or any `Id,Target` file
+                column:str|None=None,  # the label column this file must have ('Target' for training labels); None: Target or Predicted
                )->pd.DataFrame:  # columns `Id` and `Target` (or `Predicted`), as strings
     "Read a Kaggle label or submission CSV, validating every row"
     fn = local_file(csv)
     if not fn.exists(): raise FileNotFoundError(f"{fn}: label file not found")
-    df = pd.read_csv(fn, dtype=str, keep_default_na=False)
+    if not fn.is_file(): raise ValueError(f"{fn}: is not a file")
+    try: df = pd.read_csv(fn, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError: raise ValueError(f"{fn}: empty file (expected a header line Id,{column or 'Target'})") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{fn}: not a readable CSV ({' '.join(str(e).split())})") from None
     if 'Id' not in df.columns: raise ValueError(f"{fn}: missing column 'Id' (columns: {list(df.columns)})")
-    col = 'Target' if 'Target' in df.columns else 'Predicted' if 'Predicted' in df.columns else None
-    if col is None: raise ValueError(f"{fn}: missing column 'Target' (or 'Predicted'); columns: {list(df.columns)}")
-    errs = [f"line {i+2}: empty Id" for i in np.flatnonzero(df.Id.str.strip().eq('').values)]
+    col = column or ('Target' if 'Target' in df.columns else 'Predicted' if 'Predicted' in df.columns else None)
+    if col not in df.columns: raise ValueError(f"{fn}: missing column {column or 'Target'!r}{'' if column else ' (or Predicted)'}; columns: {list(df.columns)}")
+    errs = _bad_ids(df.Id)
     dup = df.Id[df.Id.duplicated(keep='first')]
     errs += [f"line {i+2} (Id {id_}): duplicate Id" for i, id_ in dup.items()]
     if col == 'Target': errs += _check_targets(df.Id, df.Target, fn)
@@ -75,6 +89,7 @@ def _decode_png(fn, id_):
         except FileNotFoundError as e: raise FileNotFoundError(f"Id {id_}: missing channel file ({e})") from None
         if not fetched: raise FileNotFoundError(f"Id {id_}: missing channel file {fn}") from None
         data = fn.read_bytes()
+    except IsADirectoryError: raise ValueError(f"Id {id_}: {fn} is a folder, not a PNG file") from None
     try: im = imagecodecs.png_decode(data)
     except Exception as e: raise ValueError(f"Id {id_}: unreadable or truncated PNG {fn} ({type(e).__name__}: {e})") from None
     if im.ndim != 2 or im.dtype != np.uint8:

@@ -4,6 +4,7 @@
 
 # %% ../nbs/05_data_block.ipynb #483994f2
 from __future__ import annotations
+from .core import *
 import argparse, copy, hashlib, json, os, threading
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,6 @@ from fastai.data.core import TfmdDL, DataLoaders
 try: from fastai.data.load import _loaders  # fastai's loader iterators (private: if a fastai drops it, its own loop runs)
 except ImportError: _loaders = None
 import fastai.vision.data  # registers show_batch/show_results for TensorImage (grid of axes)
-from .core import *
 from .data import open_rgby, read_labels
 from .remote import local_data, prefetch
 from .split import multilabel_folds
@@ -290,7 +290,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
     if masks and (extra or isinstance(aug, AlbuAug)): raise ValueError("masks=True works with RGBYAug augmentation and without extra folders")
     data = local_data(data)
     if masks and not (data/'masks'/'train').is_dir(): raise FileNotFoundError(f"{data/'masks'/'train'}: no masks (make_synth(..., masks=True) writes them)")
-    df = read_labels(data/'train.csv'); ids = df.Id.tolist(); y = encode_targets(df.Target)
+    df = read_labels(data/'train.csv', 'Target'); ids = df.Id.tolist(); y = encode_targets(df.Target)
     fold = _fold_of(data, ids, y, folds, seed)
     tr, va = np.flatnonzero(fold != valid_fold), np.flatnonzero(fold == valid_fold)
     if not len(va): raise ValueError(f"fold {valid_fold} is empty (folds: {sorted(set(fold.tolist()))})")
@@ -309,7 +309,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
         if caches: cpi = [cpi] * len(ids)
         for k, e in enumerate(map(local_data, extra)):
             if not (e/'train.csv').exists(): raise FileNotFoundError(f"{e}: no train.csv (expected a Kaggle-layout folder)")
-            de = read_labels(e/'train.csv')
+            de = read_labels(e/'train.csv', 'Target')
             ids, y, folder = ids + de.Id.tolist(), np.concatenate([y, encode_targets(de.Target)]), folder + [e/'train'] * len(de)
             if caches: rows, cpi = np.concatenate([rows, _cache_rows(caches[k + 1], de.Id.tolist(), size)]), cpi + [caches[k + 1]] * len(de)
         tr = np.concatenate([tr, np.arange(n0, len(ids))])
@@ -351,8 +351,8 @@ def build_cache(data,  # Kaggle-layout folder (train.csv, train/)
     data = local_data(data); ids = read_labels(data/'train.csv').Id.tolist()
     prefetch(data/'train', [f'{i}_{c}.png' for i in ids for c in CHANNELS])  # a mirror: the images it has not fetched yet
     fp = source_fingerprint(data, ids)
-    out = Path(out) if out is not None else cache_dir('cache', f'{fp[:16]}_{size}')
-    out.mkdir(parents=True, exist_ok=True)
+    if out is None: out = cache_dir('cache', f'{fp[:16]}_{size}'); out.mkdir(parents=True, exist_ok=True)
+    else: out = claim_out(out, 'hpa_cache')  # a folder given by the user: never one it did not make
     fi, fm, fd, fprog = out/'index.json', out/'images.npy', out/'done.npy', out/'progress.json'
     meta = {'fingerprint': fp, 'size': size, 'n': len(ids)}
     if fi.exists():
@@ -378,11 +378,14 @@ def build_cache(data,  # Kaggle-layout folder (train.csv, train/)
     fd.unlink(); fprog.unlink()
     return out
 
+@one_line_errors('hpa_cache')
 def hpa_cache_cli(argv=None):
     "Console script: `hpa_cache --data DIR --size 256 [--out DIR]`"
-    p = argparse.ArgumentParser(prog='hpa_cache', description='Preprocessed uint8 cache of HPA training images')
+    p = hpa_parser('hpa_cache', 'Preprocessed uint8 cache of HPA training images')
     p.add_argument('--data', required=True, help='Kaggle-layout folder (train.csv, train/)')
     p.add_argument('--size', type=int, required=True, help='side of the cached images')
     p.add_argument('--out', help='cache folder (default under $HPA_CACHE/cache, $HPA_CACHE defaulting to ~/.cache/hpa_fastai)')
     a = p.parse_args(argv)
+    check_settings(size=(a.size, a.size >= 16, 'at least 16'))
+    read_labels(Path(local_data(a.data))/'train.csv', 'Target')  # a bad data folder is named before any folder is made
     print(build_cache(a.data, a.size, a.out))

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np, pandas as pd, cv2
 from tqdm.auto import tqdm
-from .core import CHANNELS, atomic_path
+from .core import CHANNELS, atomic_path, check_id, claim_out, one_line_errors, hpa_parser, check_settings
 from .data import read_labels, external_plane
 
 # %% auto #0
@@ -77,8 +77,9 @@ def download_external(labels,  # `HPAv18RBGY_wodpl.csv` (Id,Target) or its DataF
                       progress:bool=True,
                      )->dict:  # counts: ids, complete, failed, files_written
     "Download and convert the HPAv18 images of `labels` into `out`; resumable, failures listed in `out/failed.csv`"
-    df = read_labels(labels) if not isinstance(labels, pd.DataFrame) else labels
-    out = Path(out); (out/'train').mkdir(parents=True, exist_ok=True)
+    df = read_labels(labels, 'Target') if not isinstance(labels, pd.DataFrame) else labels
+    for id_ in df.Id: check_id(id_)  # (read_labels checked a file's; a DataFrame is checked here) Ids become file names under out/
+    out = claim_out(out, 'hpa_external'); (out/'train').mkdir(exist_ok=True)  # its own folder again (to resume); never a data set it did not make
     done, failed, written = set(), {}, []
     with ThreadPoolExecutor(workers) as ex:
         futs = {ex.submit(_download_id, i, out, base, size, retries, backoff, timeout, written): i for i in df.Id}
@@ -92,9 +93,10 @@ def download_external(labels,  # `HPAv18RBGY_wodpl.csv` (Id,Target) or its DataF
     else: (out/'failed.csv').unlink(missing_ok=True)
     return {'ids': len(df), 'complete': len(done), 'failed': len(failed), 'files_written': len(written)}
 
+@one_line_errors('hpa_external')
 def hpa_external_cli(argv=None):
     "Console script: `hpa_external --list HPAv18RBGY_wodpl.csv --out DIR [--base URL] [--workers 16]`"
-    p = argparse.ArgumentParser(prog='hpa_external', description=download_external.__doc__)
+    p = hpa_parser('hpa_external', download_external.__doc__)
     p.add_argument('--list', required=True, help='Id,Target CSV of HPAv18 Ids (HPAv18RBGY_wodpl.csv)')
     p.add_argument('--out', required=True, help='Kaggle-layout folder to fill')
     p.add_argument('--base', default=V18_IMAGES, help='image server (default: the HPA v18 site)')
@@ -102,6 +104,9 @@ def hpa_external_cli(argv=None):
     p.add_argument('--retries', type=int, default=4); p.add_argument('--backoff', type=float, default=0.5)
     p.add_argument('--timeout', type=float, default=30)
     a = p.parse_args(argv)
+    check_settings(size=(a.size, a.size >= 16, 'at least 16'), workers=(a.workers, a.workers >= 1, 'at least 1'),
+                   retries=(a.retries, a.retries >= 0, 'at least 0'), backoff=(a.backoff, a.backoff >= 0, 'at least 0'),
+                   timeout=(a.timeout, a.timeout > 0, 'positive'))
     try: r = download_external(a.list, a.out, a.base, a.size, a.workers, a.retries, a.backoff, a.timeout)
     except (FileNotFoundError, ValueError) as e: sys.exit(f"hpa_external: {e}")
     print(f"{r['complete']} of {r['ids']} Ids complete in {a.out} ({r['files_written']} files written this run)")

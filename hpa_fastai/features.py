@@ -4,12 +4,12 @@
 
 # %% ../nbs/14_features.ipynb #193e4512
 from __future__ import annotations
+from .core import *
 import math
 import numpy as np, torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fasttransform import Transform
-from .core import *
 from .data_block import TensorRGBY
 from .model import rgby_model, _stem
 

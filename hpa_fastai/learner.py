@@ -4,6 +4,7 @@
 
 # %% ../nbs/08_learner.ipynb #1ab95922
 from __future__ import annotations
+from .core import *
 import argparse, json, os, shutil, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -19,7 +20,6 @@ from fastai.torch_core import rank_distrib, num_distrib, distrib_barrier, get_mo
 from fastai.distributed import DistributedDL
 from fastcore.basics import patch
 from contextlib import contextmanager
-from .core import *
 from .data import read_labels
 from .remote import local_data
 from .model import rgby_model, rgby_splitter, warmup_trainable, unfreeze_all
@@ -28,8 +28,8 @@ from .data_block import hpa_dls, build_cache
 
 # %% auto #0
 __all__ = ['hpa_learner', 'init_prior_bias', 'prior_f1', 'HistoryCSV', 'BestModel', 'EpochCheckpoint', 'fit_warmup',
-           'fit_progressive', 'plot_history', 'init_distrib', 'distributed', 'gather_preds', 'hpa_train',
-           'hpa_train_cli']
+           'fit_progressive', 'plot_history', 'init_distrib', 'distributed', 'gather_preds', 'check_train_settings',
+           'hpa_train', 'hpa_train_cli']
 
 # %% ../nbs/08_learner.ipynb #df05d9b0
 def hpa_learner(dls,  # DataLoaders from `hpa_dls`
@@ -157,7 +157,7 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
         cbs = [best_cb]
         if resume:
             if not (run/'last.pth').exists(): raise FileNotFoundError(f"{run/'last.pth'}: no checkpoint to resume from")
-            ck = torch.load(run/'last.pth', map_location='cpu', weights_only=True)
+            ck = load_weights(run/'last.pth', 'checkpoint')
             learn.model.load_state_dict(ck['model']); torch.set_rng_state(ck['rng'])
             if ck['best'] is not None: best_cb.best = ck['best']
             stage_done = ck['stage'] == 'train' or ck['epoch'] + 1 >= warmup_epochs
@@ -276,7 +276,7 @@ def gather_preds(learn:Learner,
     parts = [None] * ws; dist.all_gather_object(parts, (p, t))
     return np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts])
 
-# %% ../nbs/08_learner.ipynb #e20dbf1f
+# %% ../nbs/08_learner.ipynb #73a0ff42
 def _write_csv(df, path):
     with atomic_path(path) as t: df.to_csv(t, index=False)
 
@@ -288,6 +288,27 @@ def _share_error(err:Exception|None):
         if err is None and box[0] is not None: raise RuntimeError(f"rank 0 failed: {box[0]}")
     if err is not None: raise err
 
+def check_train_settings(size=256, crop=None, epochs=5, warmup=1, bs=32, lr=None, loss='focal', gamma=2., oversample=False, fold=0,
+                         lr_find_iters=50, num_workers=0, seed=0):
+    "Every setting of `hpa_train` checked before anything is written: a `ValueError` naming the first bad option"
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+    whole = lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+    check_settings(size=(size, whole(size) and size >= 32, 'a whole number of pixels, at least 32'),
+                   crop=(crop, crop is None or (whole(crop) and whole(size) and 32 <= crop <= size), f'at least 32 and at most --size ({size})'),
+                   epochs=(epochs, whole(epochs) and epochs >= 0, 'a whole number, at least 0'),
+                   warmup=(warmup, whole(warmup) and warmup >= 0, 'a whole number, at least 0'),
+                   bs=(bs, whole(bs) and bs >= 1, 'a whole number, at least 1'),
+                   lr=(lr, lr is None or (num(lr) and lr > 0), 'a positive number'),
+                   loss=(loss, loss in ('focal', 'bce'), "'focal' or 'bce'"),
+                   gamma=(gamma, num(gamma) and gamma >= 0, 'a number, at least 0'),
+                   oversample=(oversample, oversample in (False, True, 'weights', 'copies'), "'weights' or 'copies'"),
+                   fold=(fold, whole(fold) and fold >= 0, 'a whole number, at least 0'),
+                   seed=(seed, whole(seed) and 0 <= seed < 2**32, 'a whole number in 0..2**32-1'),
+                   **{'lr-find-iters': (lr_find_iters, whole(lr_find_iters) and lr_find_iters >= 2, 'a whole number, at least 2'),
+                      'num-workers': (num_workers, whole(num_workers) and num_workers >= 0, 'a whole number, at least 0')})
+    if whole(epochs) and whole(warmup) and epochs + warmup < 1: raise ValueError(f"--epochs + --warmup must be at least 1, got {epochs} + {warmup}")
+
+# %% ../nbs/08_learner.ipynb #e20dbf1f
 def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
               out,  # run folder
               folds=None,  # `Id,fold` CSV; None: 5 stratified folds, saved as out/folds.csv
@@ -322,6 +343,8 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
     from hpa_fastai.split import multilabel_folds
     from hpa_fastai.stats import channel_stats, save_stats, stats_ids, load_stats
     t_start = time.time()
+    check_train_settings(size, crop, epochs, warmup, bs, lr, loss, gamma, oversample, fold, lr_find_iters, num_workers, seed)
+    if folds is None and fold >= 5: raise ValueError(f"--fold must be in 0..4 (the 5 folds made without --folds), got {fold}")
     data, out = local_data(data), Path(out)
     if init_distrib() and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
     rank = rank_distrib()
@@ -337,13 +360,16 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
         dls = hpa_dls(data, folds=folds, stats=stats, valid_fold=fold, size=size, crop=crop, bs=bs, oversample=oversample,
                       num_workers=num_workers, seed=seed, cache=c, device=device, extra=extra, features=features)
         return dls, hpa_learner(dls, arch=arch, loss_func=loss_func, pretrained=pretrained, weights=weights, path=out)
-    loss_func = FocalLoss(gamma) if loss == 'focal' else FocalLoss(0.) if loss == 'bce' else None
-    if loss_func is None: raise ValueError(f"loss must be 'focal' or 'bce', got {loss!r}")
+    loss_func = FocalLoss(gamma) if loss == 'focal' else FocalLoss(0.)
     t_lr, lr_suggested = time.time(), None
     err = None
     if rank == 0:  # checks, folds, statistics, LR finder, config.json; the other processes wait, then read config.json
         try:
             if (out/'run.json').exists(): raise FileExistsError(f"{out} holds a finished run (run.json); choose another --out")
+            claim_out(out, 'hpa_train', create=False)  # a folder of the user's is refused before any work
+            df = read_labels(data/'train.csv', 'Target')  # a bad data folder too
+            for f_, what in ((folds, '--folds'), (stats, '--stats'), (weights, '--weights')):
+                if f_ is not None and not Path(f_).is_file(): raise FileNotFoundError(f"{what} {f_}: no such file")
             if resume:
                 if not (out/'config.json').exists(): raise FileNotFoundError(f"{out}: nothing to resume (no config.json)")
                 cfg = json.loads((out/'config.json').read_text())
@@ -353,9 +379,8 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
                 lr, lr_suggested, folds, stats = cfg['lr'], cfg.get('lr_suggested'), cfg['folds'], cfg['stats']
             elif (out/'config.json').exists():
                 raise FileExistsError(f"{out} holds an interrupted run; pass --resume to continue it or choose another --out")
-            out.mkdir(parents=True, exist_ok=True)
+            claim_out(out, 'hpa_train'); clean_temps(out)  # what a killed run was writing goes
             seed_everything(seed)
-            df = read_labels(data/'train.csv')
             if folds is None:
                 f = multilabel_folds(encode_targets(df.Target), 5, seed)
                 folds = out/'folds.csv'; _write_csv(pd.DataFrame({'Id': df.Id, 'fold': f}), folds)
@@ -410,9 +435,10 @@ def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
     distrib_barrier()
     return res
 
+@one_line_errors('hpa_train')
 def hpa_train_cli(argv=None):
     "Console script: `hpa_train --data DIR --out RUN [--folds F] [--stats S] [--arch resnet34] [--size 256] ...`"
-    p = argparse.ArgumentParser(prog='hpa_train', description=hpa_train.__doc__)
+    p = hpa_parser('hpa_train', hpa_train.__doc__)
     p.add_argument('--data', required=True, help='Kaggle-layout folder (train.csv, train/)')
     p.add_argument('--out', required=True, help='run folder')
     p.add_argument('--folds', help='Id,fold CSV (default: computed, saved in the run folder)')

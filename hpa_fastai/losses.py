@@ -4,12 +4,12 @@
 
 # %% ../nbs/07_losses.ipynb #3262569f
 from __future__ import annotations
+from .core import *
 import numpy as np, torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from fastai.learner import Metric
 from fastai.torch_core import to_detach
-from .core import *
 
 # %% auto #0
 __all__ = ['FocalLoss', 'f1_per_class', 'f1_macro', 'F1Macro']

@@ -4,12 +4,12 @@
 
 # %% ../nbs/06_model.ipynb #23c2828f
 from __future__ import annotations
+from .core import *
 from pathlib import Path
 import torch, torchvision
 from torch import nn, Tensor
 from fastai.vision.learner import create_head
 from fastai.torch_core import apply_init, params
-from .core import *
 
 # %% auto #0
 __all__ = ['adapt_first_conv', 'rgby_model', 'rgby_splitter', 'warmup_trainable', 'unfreeze_all']
@@ -48,8 +48,7 @@ def _cached_weights(name):
 
 def _load_into(m, path, name):
     "Load the 3-channel state dict at `path` into torchvision model `m`, with an error naming the file"
-    try: sd = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"could not load weights file {path}: {e}") from e
+    sd = load_weights(path)
     if not isinstance(sd, dict): raise ValueError(f"weights file {path} holds a {type(sd).__name__}, not a state dict")
     try: m.load_state_dict(sd)
     except RuntimeError as e: raise ValueError(f"weights file {path} does not fit torchvision {name}: {str(e)[:500]}") from e
@@ -88,8 +87,8 @@ def _timm_body(name:str, pretrained:bool, weights, n_in:int)->tuple:
         raise ValueError(f"timm:{name}: this library does not download weights; pass weights=PATH (a timm state dict)")
     m = timm.create_model(name, pretrained=False, num_classes=0, global_pool='')
     if weights is not None:
-        try: sd = torch.load(weights, map_location='cpu', weights_only=True)
-        except Exception as e: raise ValueError(f"could not load weights file {weights}: {e}") from e
+        sd = load_weights(weights)
+        if not isinstance(sd, dict): raise ValueError(f"weights file {weights} holds a {type(sd).__name__}, not a state dict")
         missing, unexpected = m.load_state_dict(sd, strict=False)  # a full checkpoint also has the classifier
         if missing: raise ValueError(f"weights file {weights} does not fit timm {name}: missing {missing[:5]}")
     first = m.pretrained_cfg['first_conv']

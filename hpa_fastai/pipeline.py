@@ -61,16 +61,20 @@ def hpa_run(data=None,  # Kaggle-layout folder; None: Kaggle input, $HPA_DATA, e
     from hpa_fastai.predict import predict_runs, score_submission, write_submission
     from hpa_fastai.thresholds import tune_thresholds, save_thresholds
     t0, times, out = time.time(), {}, Path(out)
-    if not 1 <= train_folds <= folds: raise ValueError(f"train_folds must be in 1..{folds} (the folds of the split), got {train_folds}")
+    from hpa_fastai.learner import check_train_settings
+    check_train_settings(size=size, epochs=epochs, warmup=warmup, bs=bs, lr=lr, loss=loss, lr_find_iters=lr_find_iters, seed=seed)
+    check_settings(folds=(folds, isinstance(folds, int) and folds >= 2, 'a whole number, at least 2'), tta=(tta, tta in range(1, 9), 'in 1..8 (the dihedral transforms)'))
+    if not 1 <= train_folds <= folds: raise ValueError(f"--train-folds must be in 1..{folds} (the folds of the split), got {train_folds}")
+    claim_out(out, 'hpa_run', create=False)  # a folder of the user's is refused before any work
     if (out/'metrics.json').exists(): raise FileExistsError(f"{out} holds a finished run (metrics.json); choose another --out")
     if out.exists() and any(out.iterdir()) and not resume:
         raise FileExistsError(f"{out} is not empty (an interrupted run?); pass --resume to continue it or choose another --out")
     n = 7
     _bar('data', 1, n); t = time.time()
     data = hpa_data(data, **{'n': 1000, 'n_test': 200, 'size': 128, 'seed': 0, **(synth or {})})
-    df = read_labels(data/'train.csv'); y = encode_targets(df.Target)
+    df = read_labels(data/'train.csv', 'Target'); y = encode_targets(df.Target)
     if not (data/'sample_submission.csv').exists(): raise FileNotFoundError(f"{data}: no sample_submission.csv")
-    out.mkdir(parents=True, exist_ok=True)
+    claim_out(out, 'hpa_run'); clean_temps(out)  # what a killed run was writing goes
     settings = dict(data=str(Path(data).resolve()), size=size, epochs=epochs, warmup=warmup, folds=folds, arch=arch, bs=bs,
                     lr=lr, loss=loss, tta=tta, seed=seed, train_folds=train_folds)
     if resume and (out/'run.json').exists():
@@ -147,7 +151,7 @@ def hpa_run(data=None,  # Kaggle-layout folder; None: Kaggle input, $HPA_DATA, e
                         'folds_valid_f1_macro_at_0.5': [r['valid_f1_macro'] for r in runs]})
     if (data/'test_labels.csv').exists():
         s = score_submission(sub.with_name('.submission.partial.csv'), data/'test_labels.csv')
-        yt = encode_targets(read_labels(data/'test_labels.csv').Target)
+        yt = encode_targets(read_labels(data/'test_labels.csv', 'Target').Target)
         metrics.update({'test_f1_macro': s['f1_macro'], 'test_f1_per_class': s['f1_per_class'],
                         'prior_f1_macro_test': prior_f1(y, yt)})
         if train_folds > 1:
@@ -166,9 +170,10 @@ def hpa_run(data=None,  # Kaggle-layout folder; None: Kaggle input, $HPA_DATA, e
     print(line + f"; {times['total']:.0f} s")
     return metrics
 
+@one_line_errors('hpa_run')
 def hpa_run_cli(argv=None):
     "Console script: `hpa_run [--data DIR] [--out RUN] [--size 128] [--epochs N] [--folds K] [--arch resnet34]`"
-    p = argparse.ArgumentParser(prog='hpa_run', description=hpa_run.__doc__)
+    p = hpa_parser('hpa_run', hpa_run.__doc__)
     p.add_argument('--data', help='Kaggle-layout folder (default: Kaggle input, $HPA_DATA, else a cached synthetic set)')
     p.add_argument('--out', default='runs/hpa_run'); p.add_argument('--size', type=int, default=128)
     p.add_argument('--epochs', type=int, default=10); p.add_argument('--warmup', type=int, default=1)

@@ -4,13 +4,13 @@
 
 # %% ../nbs/10_predict.ipynb #4ed1a7dc
 from __future__ import annotations
+from .core import *
 import argparse, json, sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from fastai.learner import Learner
 from fastprogress.fastprogress import progress_bar
-from .core import *
 from .data import read_labels
 from .remote import local_data
 from .stats import load_stats
@@ -131,13 +131,14 @@ def read_submission(path,  # a submission CSV
                    )->pd.DataFrame:  # Id and the (n, 28) multi-hot `y` as columns '0'..'27'
     "Read and validate a Kaggle submission; errors name the file, line and Id"
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"{path}: submission not found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not path.is_file(): raise FileNotFoundError(f"{path}: submission not found" if not path.exists() else f"{path}: is not a file")
+    try: df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError: raise ValueError(f"{path}: empty file (expected the header Id,Predicted)") from None
     if list(df.columns) != ['Id', 'Predicted']: raise ValueError(f"{path}: columns must be Id,Predicted, got {','.join(df.columns)}")
     errs, y = [], np.zeros((len(df), N_CLASSES), np.uint8)
     for i, (id_, p) in enumerate(zip(df.Id, df.Predicted)):
         for t in p.split():
-            if not t.isdigit() or int(t) >= N_CLASSES: errs.append(f"line {i+2} (Id {id_}): label {t!r} is not an integer in 0..27")
+            if not (t.isascii() and t.isdigit()) or int(t) >= N_CLASSES: errs.append(f"line {i+2} (Id {id_}): label {t!r} is not an integer in 0..27")
             else: y[i, int(t)] = 1
     errs += [f"line {i+2} (Id {id_}): duplicate Id" for i, id_ in df.Id[df.Id.duplicated()].items()]
     if ids is not None:
@@ -151,7 +152,7 @@ def score_submission(submission,  # submission CSV
                      labels,  # answers CSV (Id,Target)
                     )->dict:  # {'f1_macro': float, 'f1_per_class': [28 floats], 'n': rows}
     "Macro F1 of a submission against the answers, as Kaggle computed it"
-    lab = read_labels(labels)
+    lab = read_labels(labels, 'Target')
     sub = read_submission(submission, lab.Id.tolist()).set_index('Id').loc[lab.Id]
     yt, yp = encode_targets(lab.Target), sub.to_numpy()
     per = f1_per_class(yp, yt)  # 0/1 predictions: positive when > 0.5
@@ -168,8 +169,9 @@ def load_run(run,  # a folder written by `hpa_train`
     from hpa_fastai.features import FeatureChannels, feature_model, WithFeatures
     fc = FeatureChannels(**cfg['features']) if cfg.get('features') else None  # trained with feature channels
     m = feature_model(cfg['arch'], fc.n_extra if fc else 0)
-    try: m.load_state_dict(torch.load(run/'model.pth', map_location='cpu', weights_only=True))
-    except (OSError, RuntimeError) as e: raise ValueError(f"{run/'model.pth'}: cannot load the {cfg['arch']} weights: {e}") from e
+    sd = load_weights(run/'model.pth', 'model file')
+    try: m.load_state_dict(sd)
+    except (RuntimeError, TypeError, AttributeError) as e: raise ValueError(f"{run/'model.pth'}: does not hold {cfg['arch']} weights ({' '.join(str(e).split())[:300]})") from None
     if fc is not None: m = WithFeatures(fc, m)  # takes the 4 stainings, so TTA transforms them before the features
     return m.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval(), cfg
 
@@ -177,7 +179,7 @@ def run_thresholds(runs:list, labels=None, min_pos:int=3)->np.ndarray:
     "Thresholds tuned on the runs' validation predictions (Ids averaged across runs) against `labels` (default: the runs' train.csv)"
     vp = pd.concat([pd.read_csv(Path(r)/'valid_preds.csv', dtype={'Id': str}) for r in runs]).groupby('Id', sort=True).mean()
     if labels is None: labels = Path(json.loads((Path(runs[0])/'run.json').read_text())['data'])/'train.csv'
-    lab = read_labels(labels).set_index('Id')
+    lab = read_labels(labels, 'Target').set_index('Id')
     missing = sorted(set(vp.index) - set(lab.index))
     if missing: raise ValueError(f"{labels}: no labels for {len(missing)} validation Id(s), e.g. {missing[:3]}")
     return tune_thresholds(vp.to_numpy(), encode_targets(lab.Target.loc[vp.index]), min_pos=min_pos)
@@ -204,9 +206,10 @@ def predict_runs(runs:list,  # run folders
         probs.append(predict_tta(m, dl, tta, progress=progress))
     return write_submission(ids, ensemble(probs), th, out, sample_submission=data/'sample_submission.csv')
 
+@one_line_errors('hpa_predict')
 def hpa_predict_cli(argv=None):
     "Console script: `hpa_predict --run RUN [--run RUN2 ...] --data DIR --tta 8 --out submission.csv [--thresholds F]`"
-    p = argparse.ArgumentParser(prog='hpa_predict', description=predict_runs.__doc__)
+    p = hpa_parser('hpa_predict', predict_runs.__doc__)
     p.add_argument('--run', action='append', required=True, help='run folder from hpa_train (repeat for an ensemble)')
     p.add_argument('--data', required=True, help='folder with sample_submission.csv and test/')
     p.add_argument('--out', required=True, help='submission CSV')
@@ -214,13 +217,17 @@ def hpa_predict_cli(argv=None):
     p.add_argument('--thresholds', help="JSON from save_thresholds (default: the runs' tuned thresholds)")
     p.add_argument('--device', help='cpu, cuda (default: CUDA when available)')
     a = p.parse_args(argv)
+    check_settings(tta=(a.tta, 1 <= a.tta <= 8, 'in 1..8 (the dihedral transforms)'), bs=(a.bs, a.bs >= 1, 'at least 1'))
+    regular_file(a.out); regular_file(Path(a.out).with_name(Path(a.out).stem + '_probs.csv'))  # both outputs checked before any work
+    if not (Path(local_data(a.data))/'test').is_dir(): raise FileNotFoundError(f"--data {a.data}: no test/ folder (expected the Kaggle layout)")
     try: sub = predict_runs(a.run, a.data, a.out, a.tta, a.thresholds, a.bs, a.device)
     except (FileNotFoundError, ValueError) as e: sys.exit(f"hpa_predict: {e}")
     print(f"wrote {a.out}: {len(sub)} rows, {sub.Predicted.str.split().str.len().mean():.2f} labels per image")
 
+@one_line_errors('hpa_score')
 def hpa_score_cli(argv=None):
     "Console script: `hpa_score --submission submission.csv --labels test_labels.csv`"
-    p = argparse.ArgumentParser(prog='hpa_score', description=score_submission.__doc__)
+    p = hpa_parser('hpa_score', score_submission.__doc__)
     p.add_argument('--submission', required=True); p.add_argument('--labels', required=True)
     p.add_argument('--json', action='store_true', help='print the scores as JSON')
     a = p.parse_args(argv)

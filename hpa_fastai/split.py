@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import encode_targets, atomic_path
+from .core import encode_targets, atomic_path, regular_file, one_line_errors, hpa_parser, check_settings
 
 # %% auto #0
 __all__ = ['multilabel_folds', 'split_quality', 'train_valid_split', 'hpa_split_cli']
@@ -166,18 +166,24 @@ def train_valid_split(y:np.ndarray,  # (n, n_labels) 0/1 targets
     return np.flatnonzero(f != 0), np.flatnonzero(f == 0)
 
 # %% ../nbs/03_split.ipynb #08c337e8
+@one_line_errors('hpa_split')
 def hpa_split_cli(argv=None):
     "Console script `hpa_split`: write stratified `Id,fold` for a Kaggle label CSV"
     from hpa_fastai.data import read_labels
-    ap = argparse.ArgumentParser(prog='hpa_split', description=multilabel_folds.__doc__)
+    ap = hpa_parser('hpa_split', multilabel_folds.__doc__)
     ap.add_argument('--labels', required=True, help='Id,Target CSV (e.g. train.csv)')
     ap.add_argument('--n_folds', type=int, default=5); ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--out', required=True, help='output CSV with columns Id,fold')
     ap.add_argument('--groups', default=None, help='optional CSV with columns Id,group')
     a = ap.parse_args(argv)
-    df = read_labels(a.labels); y = encode_targets(df.Target); groups = None
+    check_settings(n_folds=(a.n_folds, a.n_folds >= 2, 'at least 2'), seed=(a.seed, 0 <= a.seed < 2**32, 'in 0..2**32-1'))
+    regular_file(a.out)  # a folder, device or FIFO is refused before any work
+    df = read_labels(a.labels, 'Target'); y = encode_targets(df.Target); groups = None
+    if a.n_folds > len(df): raise ValueError(f"--n_folds {a.n_folds}: more folds than the {len(df)} rows of {a.labels}")
     if a.groups:
-        g = pd.read_csv(a.groups, dtype=str, keep_default_na=False)
+        if not Path(a.groups).is_file(): raise FileNotFoundError(f"--groups {a.groups}: no such file")
+        try: g = pd.read_csv(a.groups, dtype=str, keep_default_na=False)
+        except pd.errors.EmptyDataError: raise ValueError(f"{a.groups}: empty file (expected columns Id,group)") from None
         if not {'Id', 'group'} <= set(g.columns): raise ValueError(f"{a.groups}: needs columns Id,group, has {list(g.columns)}")
         groups = df.Id.map(g.drop_duplicates('Id').set_index('Id').group)
         if groups.isna().any(): raise ValueError(f"{a.groups}: no group for {int(groups.isna().sum())} Ids, e.g. {df.Id[groups.isna()].iloc[0]}")

@@ -92,7 +92,7 @@ def stats_ids(data,  # Kaggle-layout folder with `train.csv`
               seed:int=0,  # seed of the subset
              )->list:
     "The training Ids `hpa_stats` averages over"
-    ids = read_labels(Path(data)/'train.csv').Id.tolist()
+    ids = read_labels(Path(data)/'train.csv', 'Target').Id.tolist()
     if folds is not None and valid_fold is not None:
         import pandas as pd
         f = pd.read_csv(folds, dtype={'Id': str})
@@ -104,9 +104,10 @@ def stats_ids(data,  # Kaggle-layout folder with `train.csv`
         ids = [ids[i] for i in sorted(np.random.default_rng(seed).choice(len(ids), n, replace=False))]
     return ids
 
+@one_line_errors('hpa_stats')
 def hpa_stats_cli(argv=None):
     "Console script: `hpa_stats --data DIR --out stats.json` (returns None: a console script exits with its return value)"
-    p = argparse.ArgumentParser(prog='hpa_stats', description='Exact per-channel mean/std of HPA training images')
+    p = hpa_parser('hpa_stats', 'Exact per-channel mean/std of HPA training images')
     p.add_argument('--data', required=True, help='Kaggle-layout folder (train.csv, train/)')
     p.add_argument('--out', default='stats.json', help='output JSON')
     p.add_argument('--folds', help='Id,fold CSV; with --valid_fold, leave that fold out')
@@ -116,6 +117,11 @@ def hpa_stats_cli(argv=None):
     p.add_argument('--size', type=int, help='resize before counting')
     p.add_argument('--workers', type=int, default=None)
     a = p.parse_args(argv)
+    check_settings(n=(a.n, a.n is None or a.n >= 1, 'at least 1'), size=(a.size, a.size is None or a.size >= 1, 'at least 1'),
+                   workers=(a.workers, a.workers is None or a.workers >= 1, 'at least 1'), seed=(a.seed, 0 <= a.seed < 2**32, 'in 0..2**32-1'),
+                   valid_fold=(a.valid_fold, a.valid_fold is None or (a.folds is not None and a.valid_fold >= 0), 'at least 0, with --folds'))
+    regular_file(a.out)  # a folder, device or FIFO is refused before any work
+    if a.folds is not None and not Path(a.folds).is_file(): raise FileNotFoundError(f"--folds {a.folds}: no such file")
     a.data = local_data(a.data)  # a URL: its mirror (see `hpa_fastai.remote`)
     ids = stats_ids(a.data, a.folds, a.valid_fold, a.n, a.seed)
     mean, std = channel_stats(Path(a.data)/'train', ids, size=a.size, n_workers=a.workers)

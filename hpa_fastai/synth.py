@@ -8,7 +8,7 @@ import json, argparse, os
 from collections import Counter
 from pathlib import Path
 import numpy as np, cv2
-from .core import LABELS, N_CLASSES, CHANNELS, MASKS, encode_targets, decode_targets, atomic_path, cache_dir
+from .core import LABELS, N_CLASSES, CHANNELS, MASKS, encode_targets, decode_targets, atomic_path, cache_dir, claim_out, one_line_errors, hpa_parser, check_settings
 
 # %% auto #0
 __all__ = ['summarise_labels', 'load_label_sets', 'label_set_probs', 'synth_sample', 'synth_masks', 'make_synth', 'hpa_synth_cli',
@@ -338,14 +338,18 @@ def make_synth(out,  # output folder
     csv('sample_submission.csv', 'Id,Predicted', [(a, '0') for a, _ in rows['test']])
     return out
 
+@one_line_errors('hpa_synth')
 def hpa_synth_cli(argv=None):
     "Console script `hpa_synth`: write a synthetic HPA data set"
-    ap = argparse.ArgumentParser(prog='hpa_synth', description=make_synth.__doc__)
+    ap = hpa_parser('hpa_synth', make_synth.__doc__)
     ap.add_argument('--out', required=True); ap.add_argument('--n', type=int, default=256)
     ap.add_argument('--n_test', type=int, default=64); ap.add_argument('--size', type=int, default=512)
     ap.add_argument('--seed', type=int, default=0); ap.add_argument('--rare_boost', action='store_true')
     ap.add_argument('--masks', action='store_true', help='also write nuclei and cell masks under masks/')
     a = ap.parse_args(argv)
+    check_settings(n=(a.n, a.n >= 1, 'at least 1'), n_test=(a.n_test, a.n_test >= 0, 'at least 0'),
+                   size=(a.size, 64 <= a.size <= 512, 'within 64..512'), seed=(a.seed, 0 <= a.seed < 2**32, 'in 0..2**32-1'))
+    claim_out(a.out, 'hpa_synth')  # never into a folder it did not make (a real data set's train.csv would be replaced)
     print(make_synth(a.out, a.n, a.n_test, a.size, a.seed, a.rare_boost, a.masks))
 
 # %% ../nbs/01a_synth.ipynb #a6b75dc7

@@ -4,6 +4,7 @@
 
 # %% ../nbs/15_unet.ipynb #3fc3ce26
 from __future__ import annotations
+from .core import *
 import numpy as np, torch
 import torch.nn.functional as F
 from torch import nn, Tensor
@@ -11,7 +12,6 @@ from fastai.learner import Learner, Metric
 from fastai.optimizer import Adam
 from fastai.torch_core import params
 from fastai.vision.models.unet import DynamicUnet
-from .core import *
 from .model import rgby_model, _stem
 from .losses import FocalLoss, F1Macro
 from .learner import init_prior_bias
