@@ -41,7 +41,9 @@ def learner(seed, a):
     seed_everything(seed)
     dls = hpa_dls(data, size=a.size, bs=a.bs, device='cpu', seed=seed)
     learn = hpa_learner(dls, arch='resnet18', loss_func=FocalLoss(gamma=0.))
-    fit_warmup(learn, epochs=a.epochs, lr=a.lr, warmup_epochs=1, run=Path(tempfile.mkdtemp())/'run')
+    run = Path(tempfile.mkdtemp())/'run'
+    fit_warmup(learn, epochs=a.epochs, lr=a.lr, warmup_epochs=1, run=run, monitor=a.monitor)
+    import pandas as pd, sys; print(pd.read_csv(run/'history.csv').round(3).to_string(), file=sys.stderr)
     probs, targs = [o.numpy() for o in learn.get_preds(dl=dls.valid)]
     auc = lambda k: float(np.mean([roc_auc_score(targs[:, c], probs[:, c]) for c in range(28) if k <= targs[:, c].sum() < len(targs)]))
     return {'auc': auc(1), 'auc3': auc(3), 'n_valid': len(targs)}
@@ -63,7 +65,8 @@ def main():
     p.add_argument('check', choices=CHECKS); p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--threads', type=int, nargs='+', default=[1, 2])
     for k in ('n', 'size', 'bs', 'epochs'): p.add_argument(f'--{k}', type=int)
-    p.add_argument('--lr', type=float); p.add_argument('--threshold', type=json.loads, help='JSON: {"name": threshold}')
+    p.add_argument('--lr', type=float); p.add_argument('--monitor', default='valid_loss', help="learner: what picks the best epoch (the notebook's valid_loss; f1_macro was the knife edge)"); p.add_argument('--threshold', type=json.loads, help='JSON: {"name": threshold}')
+    p.add_argument('--verbose', action='store_true', help="print each run's stderr (the learner's history)")
     p.add_argument('--worker', nargs=2, type=int, help=argparse.SUPPRESS)
     a = p.parse_args()
     for k, v in DEFAULTS[a.check].items():
@@ -81,6 +84,7 @@ def main():
             r = subprocess.run([sys.executable, __file__, *sys.argv[1:], '--worker', str(s), str(t)], capture_output=True, text=True,
                                env={**os.environ, 'OMP_NUM_THREADS': str(t), 'MKL_NUM_THREADS': str(t)})
             if r.returncode: print(r.stderr[-3000:]); sys.exit(f"seed {s} threads {t} failed")
+            if a.verbose: print(r.stderr[-3000:])
             v = json.loads(r.stdout.strip().splitlines()[-1])
             for k in thr: worst[k] = v[k] if worst[k] is None else min(worst[k], v[k])
             print(f"seed {s} threads {t}: " + ', '.join(f'{k} {x:.3f}' for k, x in v.items()) + f"  ({time.time() - t0:.0f} s)", flush=True)

@@ -146,14 +146,14 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
                lr_mult:float=100.,  # head lr / first-conv lr in the second stage
                run=None,  # folder for history.csv, last.pth and models/best.pth; None: no logging
                resume:bool=False,  # continue from `run/last.pth`
-               monitor:str='f1_macro',  # what decides the best model
+               monitor:str='f1_macro',  # what decides the best model ('valid_loss', or any name with 'loss' in it: the lowest)
               )->Learner:
     "Frozen warm-up of conv1 + head, then one-cycle of the whole model; logging, best model, resumable"
     cbs, start = [], {'warmup': 0, 'train': 0}
     if run is not None:
         run = Path(run); run.mkdir(parents=True, exist_ok=True)
         learn.path, learn.model_dir = run, 'models'
-        best_cb = BestModel(monitor=monitor, comp=np.greater, fname='best', reset_on_fit=False)
+        best_cb = BestModel(monitor=monitor, fname='best', reset_on_fit=False)  # fastai: lower is better for a loss, else higher
         cbs = [best_cb]
         if resume:
             if not (run/'last.pth').exists(): raise FileNotFoundError(f"{run/'last.pth'}: no checkpoint to resume from")

@@ -36,7 +36,7 @@ def test_two_processes(data, tmp_path):
     vp, folds = pd.read_csv(out/'valid_preds.csv'), pd.read_csv(out/'folds.csv')
     assert sorted(vp.Id) == sorted(folds.Id[folds.fold == 0]) and vp.Id.is_unique and len(vp) == run['n_valid']
     # one set of files, one header and one row per epoch in the history
-    assert sorted(p.name for p in out.iterdir()) == ['curves.png', 'folds.csv', 'history.csv', 'model.pth', 'run.json',
+    assert sorted(p.name for p in out.iterdir()) == ['.hpa_fastai', 'curves.png', 'folds.csv', 'history.csv', 'model.pth', 'run.json',
                                                      'stats.json', 'thresholds.json', 'valid_preds.csv']
     h = pd.read_csv(out/'history.csv')
     assert h.epoch.tolist() == [0, 1, 2] and h.stage.tolist() == ['warmup', 'train', 'train']
