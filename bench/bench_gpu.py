@@ -102,7 +102,8 @@ def main(size=512, bs=64, n_unique=128, repeat=16, mode='all'):
     from hpa_fastai.core import CHANNELS
     from hpa_fastai.synth import make_synth
     from hpa_fastai.data import read_labels
-    from hpa_fastai.data_block import hpa_dls, build_cache
+    from hpa_fastai.data_block import hpa_dls
+    from hpa_fastai.cache import build_cache
     from hpa_fastai.stats import channel_stats, save_stats
     from hpa_fastai.model import rgby_model
     from hpa_fastai.learner import hpa_learner

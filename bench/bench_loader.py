@@ -12,7 +12,8 @@ from hpa_fastai.core import CHANNELS
 from hpa_fastai.data import read_labels, open_rgby
 from concurrent.futures import ThreadPoolExecutor
 from hpa_fastai.synth import make_synth
-from hpa_fastai.data_block import hpa_dls, build_cache
+from hpa_fastai.data_block import hpa_dls
+from hpa_fastai.cache import build_cache
 
 SIZE, BS = 256, 32
 

@@ -69,7 +69,7 @@ def main():
     from hpa_fastai.data import read_labels
     from hpa_fastai.synth import make_synth
     from hpa_fastai.stats import channel_stats, save_stats
-    from hpa_fastai.data_block import build_cache
+    from hpa_fastai.cache import build_cache
     S = args.size; per = 4 * S * S; n = int(args.gb * 1e9 // per)
     tmp = Path(tempfile.mkdtemp(dir=os.environ.get('HPA_BENCH_TMP')))
     t = time.time(); src = make_synth(tmp/'s', n=200, n_test=0, size=S, seed=0)

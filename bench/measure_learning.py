@@ -31,9 +31,9 @@ def unet(seed, a):
 def learner(seed, a):
     "08_learner: mean per-class validation ROC AUC after the warm-up + training (the cell asserts > its threshold)"
     import numpy as np
-    from sklearn.metrics import roc_auc_score
+    from hpa_fastai.metrics import macro_auc
     from hpa_fastai.core import seed_everything
-    from hpa_fastai.synth import hpa_data
+    from hpa_fastai.data import hpa_data
     from hpa_fastai.data_block import hpa_dls
     from hpa_fastai.learner import hpa_learner, fit_warmup
     from hpa_fastai.losses import FocalLoss
@@ -45,7 +45,7 @@ def learner(seed, a):
     fit_warmup(learn, epochs=a.epochs, lr=a.lr, warmup_epochs=1, run=run, monitor=a.monitor)
     import pandas as pd, sys; print(pd.read_csv(run/'history.csv').round(3).to_string(), file=sys.stderr)
     probs, targs = [o.numpy() for o in learn.get_preds(dl=dls.valid)]
-    auc = lambda k: float(np.mean([roc_auc_score(targs[:, c], probs[:, c]) for c in range(28) if k <= targs[:, c].sum() < len(targs)]))
+    auc = lambda k: macro_auc(probs, targs, k)
     return {'auc': auc(1), 'auc3': auc(3), 'n_valid': len(targs)}
 
 def pipeline(seed, a):

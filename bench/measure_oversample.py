@@ -11,13 +11,13 @@ Run: python bench/measure_oversample.py [N] [ARMS]   (ARMS: e.g. False,True,copi
 import sys, time, tempfile, warnings; warnings.filterwarnings('ignore')
 from pathlib import Path
 import numpy as np
-from sklearn.metrics import roc_auc_score
 from fastai.callback.progress import ProgressCallback
 from hpa_fastai.core import seed_everything
 from hpa_fastai.synth import make_synth
 from hpa_fastai.data_block import hpa_dls
 from hpa_fastai.learner import hpa_learner, fit_warmup
-from hpa_fastai.losses import FocalLoss, f1_macro
+from hpa_fastai.losses import FocalLoss
+from hpa_fastai.metrics import f1_macro, auc_per_class
 from hpa_fastai.thresholds import best_threshold
 
 N, BELOW, SEEDS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000, 40, (0, 1)
@@ -37,7 +37,7 @@ def arm(data, oversample, seed):
     _, first = np.unique(dls.train_ds.ids, return_index=True)  # each training image once ('copies' repeats some)
     cnt = dls.train_ds.y[first].sum(0)
     rare = [c for c in range(28) if 0 < cnt[c] < BELOW and 0 < y[:, c].sum() < len(y)]
-    return (np.mean([roc_auc_score(y[:, c], p[:, c]) for c in rare]), np.mean([best_threshold(p[:, c], y[:, c])[1] for c in rare]),
+    return (np.mean(auc_per_class(p, y)[rare]), np.mean([best_threshold(p[:, c], y[:, c])[1] for c in rare]),
             f1_macro(p, y), len(rare))
 
 tmp = Path(tempfile.mkdtemp()); t = time.time()

@@ -9,17 +9,16 @@ Run: python bench/measure_progressive.py
 import time, warnings
 warnings.filterwarnings('ignore')
 import numpy as np
-from sklearn.metrics import roc_auc_score
 from hpa_fastai.core import seed_everything
-from hpa_fastai.synth import hpa_data
+from hpa_fastai.data import hpa_data
 from hpa_fastai.data_block import hpa_dls
-from hpa_fastai.losses import FocalLoss, f1_macro
+from hpa_fastai.losses import FocalLoss
+from hpa_fastai.metrics import f1_macro, macro_auc
 from hpa_fastai.learner import hpa_learner, fit_warmup, fit_progressive
 
 def score(learn, dls):
     p, t = [o.numpy() for o in learn.get_preds(dl=dls.valid)]
-    auc = np.mean([roc_auc_score(t[:, c], p[:, c]) for c in range(28) if 0 < t[:, c].sum() < len(t)])
-    return auc, f1_macro(p, t)
+    return macro_auc(p, t), f1_macro(p, t)
 
 def main():
     data = hpa_data(n=384, n_test=0, size=128, seed=0)

@@ -12,14 +12,14 @@ Run: python bench/measure_unet.py [N] [SEEDS] [EPOCHS] [ARCH] [SEG_WEIGHT] [KIND
 import sys, time, tempfile, warnings; warnings.filterwarnings('ignore')
 from pathlib import Path
 import numpy as np, torch
-from sklearn.metrics import roc_auc_score
 from fastai.callback.progress import ProgressCallback
 from hpa_fastai.core import seed_everything
 from hpa_fastai.synth import make_synth
 from hpa_fastai.data_block import hpa_dls
 from hpa_fastai.learner import hpa_learner
 from hpa_fastai.unet import unet_learner
-from hpa_fastai.losses import FocalLoss, f1_macro
+from hpa_fastai.losses import FocalLoss
+from hpa_fastai.metrics import f1_macro, macro_auc
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 SEEDS = [int(s) for s in (sys.argv[2] if len(sys.argv) > 2 else '0').split(',')]
@@ -29,9 +29,6 @@ SEG_WEIGHT = float(sys.argv[5]) if len(sys.argv) > 5 else None  # None: unet_lea
 KINDS = (sys.argv[6] if len(sys.argv) > 6 else 'classifier,unet,dual').split(',')
 LR = 1e-2
 
-def auc(p, y):
-    ok = [c for c in range(28) if 0 < y[:, c].sum() < len(y)]
-    return np.mean([roc_auc_score(y[:, c], p[:, c]) for c in ok])
 
 def iou(p, m):
     pb, tb = p > .5, m > .5
@@ -50,7 +47,7 @@ def run(data, kind, seed):
     elif kind == 'dual': (pm, pc), (y, m) = p, t; pc, y = pc.numpy(), y.numpy()
     else: pm, (y, m) = p, t
     if kind != 'classifier': r['iou_nuclei'], r['iou_cells'] = iou(pm, m)
-    if kind != 'unet': r['auc'], r['f1'] = auc(pc, y), f1_macro(pc, y)
+    if kind != 'unet': r['auc'], r['f1'] = macro_auc(pc, y), f1_macro(pc, y)
     return r
 
 tmp = Path(tempfile.mkdtemp()); t = time.time()

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'MARKER', 'encode_targets', 'decode_targets', 'seed_everything',
-           'regular_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out', 'error_line', 'one_line_errors',
-           'hpa_parser', 'check_settings', 'load_weights', 'cache_dir', 'is_cuda', 'n_cpus']
+__all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'MARKER', 'parse_target', 'encode_targets', 'decode_targets',
+           'seed_everything', 'regular_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out', 'error_line',
+           'one_line_errors', 'script', 'check_settings', 'is_whole', 'is_number', 'retry', 'load_weights', 'cache_dir',
+           'is_cuda', 'n_cpus']
 
 # %% ../nbs/00_core.ipynb #6c12f517
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
@@ -31,7 +32,7 @@ MASKS = ('nuclei', 'cells')  # ground-truth masks of the synthetic data (`make_s
 
 # %% ../nbs/00_core.ipynb #659425d5
 _DIGITS = re.compile('[0-9]+')
-def _parse_target(s, row=None):
+def parse_target(s, row=None):
     "Ids of one Target string; raises ValueError naming the row"
     where = f" (row {row})" if row is not None else ""
     if not isinstance(s, str) or not s.strip(): raise ValueError(f"empty Target{where}: {s!r}")
@@ -48,7 +49,7 @@ def encode_targets(targets,  # iterable of Target strings like "16 0"
     targets = list(targets)
     rows, cols = [], []
     for r, s in enumerate(targets):
-        ids = _parse_target(s, r)
+        ids = parse_target(s, r)
         rows.extend([r]*len(ids)); cols.extend(ids)
     y = np.zeros((len(targets), N_CLASSES), np.uint8)
     y[np.asarray(rows, np.intp), np.asarray(cols, np.intp)] = 1
@@ -157,9 +158,6 @@ def one_line_errors(prog:str):
         @functools.wraps(f)
         def _f(*args, **kwargs):
             try: return f(*args, **kwargs)
-            except SystemExit as e:
-                if isinstance(e.code, str): sys.exit(f"{prog}: {error_line(ValueError(e.code.removeprefix(prog + ': ')))}")
-                raise
             except KeyboardInterrupt: sys.exit(f"{prog}: interrupted")
             except Exception as e:
                 if os.environ.get('HPA_DEBUG'): raise
@@ -168,19 +166,82 @@ def one_line_errors(prog:str):
     return deco
 
 # %% ../nbs/00_core.ipynb #d3fade82
-import argparse
+import argparse, inspect, types, typing
+from fastcore.docments import docments
+
 class _OneLineParser(argparse.ArgumentParser):
     def error(self, message): self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
-def hpa_parser(prog:str, description:str|None=None)->argparse.ArgumentParser:
-    "An `argparse` parser whose errors are one line naming the option (no usage block), exit status 2"
-    return _OneLineParser(prog=prog, description=description)
+def _option(anno, default, help:str)->dict:
+    "`add_argument` keywords for a parameter: its type from the annotation (`int|None`, `float|str`, `list`, `bool`), its docment as help"
+    empty = inspect.Parameter.empty
+    if anno is empty: anno = str
+    kinds = [t for t in (typing.get_args(anno) if isinstance(anno, types.UnionType) or typing.get_origin(anno) is typing.Union else (anno,))
+             if t is not type(None)]
+    kw = {'help': help or ''} | ({'required': True} if default is empty else {'default': default})
+    if kinds == [bool]:  # a flag: the parameter must default to False
+        if default is not False: raise TypeError(f"a bool option must default to False, got {default!r}")
+        return kw | {'action': 'store_true'}
+    if kinds and kinds[0] in (list, tuple): return kw | {'nargs': '+'}
+    def parse(v):  # the first type of the annotation that takes the text
+        for t in kinds or [str]:
+            try: return t(v)
+            except ValueError: pass
+        raise ValueError(v)
+    parse.__name__ = '|'.join(t.__name__ for t in kinds) or 'str'  # argparse names it in "invalid int value: 'x'"
+    if default not in (empty, None): kw['help'] += f' (default: {default})'
+    return kw | {'type': parse}
+
+# %% ../nbs/00_core.ipynb #1487198b
+def script(func=None,  # the function whose parameters become the options
+           prog:str|None=None,  # the command's name (default: the function's)
+           hide:tuple=(),  # parameters that are not options (they keep their defaults)
+           show=None,  # `f(result)` prints what the command says when it is done (and may raise to fail it)
+          ):
+    "Decorator: `func.cli(argv)` is the console script, one `--name` option per parameter with its docment as help, errors in one line"
+    if func is None: return functools.partial(script, prog=prog, hide=hide, show=show)
+    prog = prog or func.__name__
+    @one_line_errors(prog)
+    def cli(argv:list|None=None):  # the arguments (default: `sys.argv[1:]`)
+        p = _OneLineParser(prog=prog, description=func.__doc__)
+        for k, v in docments(func, full=True, returns=False, eval_str=True).items():
+            if k not in hide: p.add_argument(f'--{k}', **_option(v.anno, v.default, v.docment))
+        res = func(**vars(p.parse_args(argv)))
+        if show is not None: show(res)  # nothing is returned: a console script's return value is its exit status
+    cli.__doc__ = f"Console script `{prog}`: `{func.__name__}` with its parameters as options"
+    func.cli = cli
+    return func
 
 # %% ../nbs/00_core.ipynb #f2325b40
-def check_settings(**checks):  # option=(value, condition, what it must be); `**{'lr-find-iters': ...}` for a dashed flag
+def check_settings(**checks):  # option=(value, condition, what it must be)
     "Raise `ValueError('--option must be <what>, got <value>')` for the first check whose condition fails"
     for k, (v, ok, what) in checks.items():
         if not ok: raise ValueError(f"--{k} must be {what}, got {v!r}")
+
+# %% ../nbs/00_core.ipynb #5690942c
+def is_whole(v)->bool:
+    "Whether `v` is a whole number (a Python or numpy int, not a bool)"
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+def is_number(v)->bool:
+    "Whether `v` is a finite int or float (not a bool)"
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and bool(np.isfinite(v))
+
+# %% ../nbs/00_core.ipynb #381f3780
+def retry(op,  # the operation, called with no arguments
+          what:str,  # what it reads, named by the error
+          retries:int=4,  # tries after the first
+          backoff:float=0.5,  # seconds before the first retry, doubled each time
+          final:tuple=(FileNotFoundError,),  # errors raised at once
+         ):
+    "`op()`, retried with exponentially growing waits on any error but `final` ones; an `OSError` naming `what` when every try failed"
+    import time
+    for attempt in range(retries + 1):
+        try: return op()
+        except final: raise
+        except Exception as e: err = f"{type(e).__name__}: {e}"
+        if attempt < retries: time.sleep(backoff * 2 ** attempt)
+    raise OSError(f"{what}: failed after {retries + 1} attempts ({err})")
 
 # %% ../nbs/00_core.ipynb #bd942a8e
 def load_weights(path,  # a file written by `torch.save` of a state dict (or of a dict of tensors)

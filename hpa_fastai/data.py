@@ -9,11 +9,12 @@ from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np, pandas as pd, cv2, imagecodecs
 from .core import *
-from .core import _parse_target
+from .core import parse_target
 from .remote import is_url, local_data, local_file, fetch_missing
 
 # %% auto #0
-__all__ = ['KAGGLE_INPUT', 'find_data', 'read_labels', 'open_rgby', 'external_plane', 'open_external']
+__all__ = ['KAGGLE_INPUT', 'find_data', 'read_labels', 'open_rgby', 'rgb_composite', 'write_png', 'external_plane',
+           'open_external', 'hpa_subset', 'hpa_data']
 
 # %% ../nbs/01_data.ipynb #b88b6c1b
 # We parallelise over samples (threads here, processes in data loaders), never inside one OpenCV call: an
@@ -36,7 +37,7 @@ def _check_targets(ids, targets, fn):
     "List of 'line N (Id X): problem' strings for every bad Target"
     errs = []
     for i, (id_, s) in enumerate(zip(ids, targets)):
-        try: _parse_target(s)
+        try: parse_target(s)
         except ValueError as e: errs.append(f"line {i+2} (Id {id_}): {e}")
     return errs
 
@@ -116,8 +117,21 @@ def open_rgby(folder,  # folder holding `{id}_{channel}.png`
         out[i] = im if im.shape == (size, size) else cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA)
     return out
 
+# %% ../nbs/01_data.ipynb #22933a8a
+def rgb_composite(x:np.ndarray,  # (4, H, W) uint8 in `CHANNELS` order
+                 )->np.ndarray:  # (H, W, 3) uint8
+    "RGB view of an RGBY sample: yellow split over red and green"
+    x = np.asarray(x).astype(np.uint16)
+    r, g, b, yl = x
+    return np.stack([np.minimum(r + yl // 2, 255), np.minimum(g + yl // 2, 255), b], -1).astype(np.uint8)
+
 # %% ../nbs/01_data.ipynb #646d4d41
-def _write_png(fn, a): Path(fn).write_bytes(imagecodecs.png_encode(np.ascontiguousarray(a)))
+def write_png(path, img:np.ndarray):
+    "Write `img` as a PNG, fast (Huffman-only compression): the encoder of the synthetic set and the tests' images"
+    ok, buf = cv2.imencode('.png', img, [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY,
+                                            cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_SUB])
+    if not ok: raise IOError(f'could not encode {path}')
+    Path(path).write_bytes(buf.tobytes())
 
 # %% ../nbs/01_data.ipynb #71773043
 def _decode_jpeg(fn, id_):
@@ -149,3 +163,75 @@ def open_external(folder,  # folder holding `{id}_{channel}.jpg`
         p = external_plane(_decode_jpeg(Path(folder)/f'{id}_{c}.{ext}', id), c)
         out[i] = p if p.shape == (size, size) else cv2.resize(p, (size, size), interpolation=cv2.INTER_AREA)
     return out
+
+# %% ../nbs/01_data.ipynb #a6b75dc7
+def _link(src:Path, dst:Path):
+    "Symlink `dst` -> `src` (a copy where links are not allowed); name the Id's file when it is missing"
+    import shutil
+    if not src.exists(): raise FileNotFoundError(f"{src}: missing channel file ({src.parent.name}/ of {src.parent.parent})")
+    try: os.symlink(src.resolve(), dst)
+    except OSError: shutil.copyfile(src, dst)
+
+def _build_folder(out:Path, fill)->Path:
+    "Make folder `out` by `fill(tmp)` in a temporary sibling renamed when complete (a failure leaves nothing)"
+    import shutil, tempfile
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix='.partial_'))
+    try:
+        fill(tmp)
+        try: tmp.rename(out)
+        except OSError:  # made meanwhile by another process
+            if not out.exists(): raise
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+def hpa_subset(data,  # Kaggle-layout folder (train.csv, train/, and optionally sample_submission.csv, test/)
+               n:int,  # training samples to keep
+               n_test:int=0,  # test samples to keep (the first `n_test` of a seeded shuffle of sample_submission.csv)
+               seed:int=0,
+               out=None,  # where to write it; default: a folder in the cache named by the source and arguments
+              )->Path:
+    "A Kaggle-layout folder of `n` training and `n_test` test samples drawn from `data`, images linked, not copied"
+    import hashlib
+    import pandas as pd
+    data = Path(data).resolve()
+    if not (data/'train.csv').exists(): raise FileNotFoundError(f"{data}: no train.csv (expected the Kaggle layout)")
+    if out is None:
+        key = hashlib.sha1(str(data).encode()).hexdigest()[:10]
+        out = cache_dir('subsets')/f'{data.name}_{key}_n{n}_t{n_test}_seed{seed}'
+    out = Path(out)
+    if (out/'train.csv').exists(): return out
+    rng = np.random.default_rng(seed)
+    tr = pd.read_csv(data/'train.csv', dtype=str, keep_default_na=False)
+    if n > len(tr): raise ValueError(f"{data/'train.csv'}: asked for {n} training samples, it has {len(tr)}")
+    tr = tr.iloc[np.sort(rng.permutation(len(tr))[:n])]
+    files = {'train.csv': tr}
+    if n_test:
+        ss = pd.read_csv(data/'sample_submission.csv', dtype=str, keep_default_na=False)
+        if n_test > len(ss): raise ValueError(f"{data/'sample_submission.csv'}: asked for {n_test} test samples, it has {len(ss)}")
+        files['sample_submission.csv'] = ss = ss.iloc[np.sort(rng.permutation(len(ss))[:n_test])]
+        if (data/'test_labels.csv').exists():
+            tl = pd.read_csv(data/'test_labels.csv', dtype=str, keep_default_na=False)
+            files['test_labels.csv'] = tl[tl.Id.isin(set(ss.Id))]
+    def fill(tmp):
+        for split, ids in [('train', tr.Id), ('test', files.get('sample_submission.csv', tr.iloc[:0]).Id)]:
+            (tmp/split).mkdir()
+            for i in ids:
+                for c in CHANNELS: _link(data/split/f'{i}_{c}.png', tmp/split/f'{i}_{c}.png')
+        for name, d in files.items(): d.to_csv(tmp/name, index=False)
+    return _build_folder(out, fill)
+
+def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
+             n:int=256, n_test:int=64, size:int=128, seed:int=0,  # the synthetic set used when there is no real data
+             subset:bool=False,  # cut real data down to `n` + `n_test` samples (see `hpa_subset`)
+            )->Path:
+    "The data folder: `path`, the Kaggle input, `$HPA_DATA`, else a cached synthetic set (made if needed)"
+    real = find_data(path)
+    if real is not None:
+        if not (real/'train.csv').exists(): raise FileNotFoundError(f"{real}: no train.csv (expected the Kaggle layout)")
+        return hpa_subset(real, n, n_test, seed) if subset else real
+    root = cache_dir('synth')
+    out = root/f'n{n}_t{n_test}_s{size}_seed{seed}'
+    if (out/'sample_submission.csv').exists(): return out
+    from hpa_fastai.synth import make_synth
+    return _build_folder(out, lambda tmp: make_synth(tmp, n=n, n_test=n_test, size=size, seed=seed))

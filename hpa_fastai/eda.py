@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from .core import *
-from .data import open_rgby, read_labels
+from .data import open_rgby, read_labels, rgb_composite
 
 # %% auto #0
 __all__ = ['label_counts', 'plot_label_counts', 'plot_labels_per_image', 'cooccurrence', 'never_alone', 'plot_cooccurrence',
-           'rare_classes', 'rgb_composite', 'plot_class_montage', 'plot_channel_hists']
+           'rare_classes', 'plot_class_montage', 'plot_channel_hists']
 
 # %% ../nbs/02_eda.ipynb #844f839a
 def label_counts(y:np.ndarray,  # (n, 28) multi-hot targets
@@ -83,14 +83,6 @@ def rare_classes(y:np.ndarray,  # (n, 28) multi-hot targets
     lc = label_counts(y)
     return lc[lc['count'] < below].sort_values('count').reset_index(drop=True)
 
-# %% ../nbs/02_eda.ipynb #22933a8a
-def rgb_composite(x:np.ndarray,  # (4, H, W) uint8 in `CHANNELS` order
-                 )->np.ndarray:  # (H, W, 3) uint8
-    "RGB view of an RGBY sample: yellow split over red and green"
-    x = np.asarray(x).astype(np.uint16)
-    r, g, b, yl = x
-    return np.stack([np.minimum(r + yl // 2, 255), np.minimum(g + yl // 2, 255), b], -1).astype(np.uint8)
-
 # %% ../nbs/02_eda.ipynb #7d4fc52e
 def plot_class_montage(folder,  # folder of `{id}_{channel}.png`
                        df:pd.DataFrame,  # `Id`, `Target` rows of the samples in `folder`
@@ -118,8 +110,8 @@ def plot_channel_hists(folder,  # folder of `{id}_{channel}.png`
                        size:int|None=None,  # resize before counting
                        figsize=(6, 3)):
     "Per-channel pixel-intensity histograms (log counts), from exact 256-bin histograms"
-    from hpa_fastai.stats import _hist
-    h = sum(_hist(open_rgby(folder, i, size=size)) for i in ids)
+    from hpa_fastai.stats import pixel_hist
+    h = sum(pixel_hist(open_rgby(folder, i, size=size)) for i in ids)
     fig, ax = plt.subplots(figsize=figsize)
     for c, hc in zip(CHANNELS, h): ax.plot(np.arange(256), hc / hc.sum(), label=c, color={'yellow': 'goldenrod'}.get(c, c))
     ax.set_yscale('log'); ax.set_xlabel('pixel value'); ax.set_ylabel('fraction of pixels'); ax.legend(fontsize=7)

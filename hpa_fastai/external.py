@@ -4,16 +4,16 @@
 
 # %% ../nbs/13_external.ipynb #a1aea16a
 from __future__ import annotations
-import argparse, sys, time, urllib.error, urllib.request
+import urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np, pandas as pd, cv2
 from tqdm.auto import tqdm
-from .core import CHANNELS, atomic_path, check_id, claim_out, one_line_errors, hpa_parser, check_settings
+from .core import CHANNELS, atomic_path, check_id, claim_out, script, check_settings, retry
 from .data import read_labels, external_plane
 
 # %% auto #0
-__all__ = ['V18_IMAGES', 'external_url', 'fetch', 'convert_external', 'download_external', 'hpa_external_cli']
+__all__ = ['V18_IMAGES', 'external_url', 'fetch', 'convert_external', 'download_external']
 
 # %% ../nbs/13_external.ipynb #d7816a76
 V18_IMAGES = 'http://v18.proteinatlas.org/images/'
@@ -28,22 +28,24 @@ def external_url(id:str,  # an HPAv18 Id like `10580_1610_C1_1`
     return f"{base.rstrip('/')}/{plate}/{rest}_{channel}.jpg"
 
 # %% ../nbs/13_external.ipynb #362a0c74
+class _ClientError(OSError): "An HTTP 4xx answer other than 429: asking again will not help"
+
+def _get(url:str, timeout:float)->bytes:
+    "One GET; HTTP errors become `OSError`s with the status"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r: return r.read()
+    except urllib.error.HTTPError as e:
+        if e.code < 500 and e.code != 429: raise _ClientError(f"{url}: HTTP {e.code} {e.reason}") from None
+        raise ConnectionError(f"HTTP {e.code} {e.reason}") from None
+    except urllib.error.URLError as e: raise ConnectionError(str(e.reason)) from None
+
 def fetch(url:str,
           retries:int=4,  # extra attempts after the first
           backoff:float=0.5,  # seconds before the first retry, doubled each time
           timeout:float=30,  # seconds per attempt
          )->bytes:
-    "GET `url`; connection errors, timeouts, HTTP 5xx and 429 are retried with exponential backoff"
-    err = None
-    for attempt in range(retries + 1):
-        try:
-            with urllib.request.urlopen(url, timeout=timeout) as r: return r.read()
-        except urllib.error.HTTPError as e:
-            if e.code < 500 and e.code != 429: raise IOError(f"{url}: HTTP {e.code} {e.reason}") from None
-            err = f"HTTP {e.code} {e.reason}"
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e: err = str(getattr(e, 'reason', e))
-        if attempt < retries: time.sleep(backoff * 2 ** attempt)
-    raise IOError(f"{url}: failed after {retries + 1} attempts ({err})")
+    "GET `url`; connection errors, timeouts, HTTP 5xx and 429 are retried with exponential backoff (`retry`)"
+    return retry(lambda: _get(url, timeout), url, retries, backoff, final=(_ClientError,))
 
 def convert_external(jpeg:bytes,  # the bytes of one HPAv18 colour JPEG
                      channel:str,  # the stain it holds
@@ -68,15 +70,29 @@ def _download_id(id, out, base, size, retries, backoff, timeout, written:list):
             if not cv2.imwrite(str(t), plane): raise IOError(f"{f}: could not write")
         written.append(f)
 
-def download_external(labels,  # `HPAv18RBGY_wodpl.csv` (Id,Target) or its DataFrame
-                      out,  # Kaggle-layout folder to fill (train.csv, train/)
+def _report(r:dict):
+    "What `hpa_external` says when it is done: the counts, and an error naming the failed Ids"
+    print(f"{r['complete']} of {r['ids']} Ids complete in {r['out']} ({r['files_written']} files written this run)")
+    if r['failed']:
+        fl = pd.read_csv(Path(r['out'])/'failed.csv')
+        raise ConnectionError(f"{r['failed']} Id(s) failed (listed in {Path(r['out'])/'failed.csv'}; run again to retry), e.g. "
+                              + '; '.join(f"{i}: {e}" for i, e in zip(fl.Id[:5], fl.error[:5])))
+
+@script(prog='hpa_external', hide=('progress',), show=_report)
+def download_external(labels:str,  # `HPAv18RBGY_wodpl.csv` (Id,Target), or its DataFrame
+                      out:str,  # Kaggle-layout folder to fill (train.csv, train/)
                       base:str=V18_IMAGES,  # where the images are served
                       size:int=512,  # side of the PNGs
                       workers:int=16,  # parallel downloads (Ids at a time)
-                      retries:int=4, backoff:float=0.5, timeout:float=30,  # see `fetch`
-                      progress:bool=True,
-                     )->dict:  # counts: ids, complete, failed, files_written
+                      retries:int=4,  # tries after the first (see `fetch`)
+                      backoff:float=0.5,  # seconds before the first retry, doubling
+                      timeout:float=30,  # seconds per request
+                      progress:bool=True,  # show a tqdm bar
+                     )->dict:  # counts: ids, complete, failed, files_written; and out
     "Download and convert the HPAv18 images of `labels` into `out`; resumable, failures listed in `out/failed.csv`"
+    check_settings(size=(size, size >= 16, 'at least 16'), workers=(workers, workers >= 1, 'at least 1'),
+                   retries=(retries, retries >= 0, 'at least 0'), backoff=(backoff, backoff >= 0, 'at least 0'),
+                   timeout=(timeout, timeout > 0, 'positive'))
     df = read_labels(labels, 'Target') if not isinstance(labels, pd.DataFrame) else labels
     for id_ in df.Id: check_id(id_)  # (read_labels checked a file's; a DataFrame is checked here) Ids become file names under out/
     out = claim_out(out, 'hpa_external'); (out/'train').mkdir(exist_ok=True)  # its own folder again (to resume); never a data set it did not make
@@ -91,26 +107,4 @@ def download_external(labels,  # `HPAv18RBGY_wodpl.csv` (Id,Target) or its DataF
         fl = pd.DataFrame({'Id': list(failed), 'error': list(failed.values())}).set_index('Id').loc[[i for i in df.Id if i in failed]]
         with atomic_path(out/'failed.csv') as t: fl.to_csv(t)
     else: (out/'failed.csv').unlink(missing_ok=True)
-    return {'ids': len(df), 'complete': len(done), 'failed': len(failed), 'files_written': len(written)}
-
-@one_line_errors('hpa_external')
-def hpa_external_cli(argv=None):
-    "Console script: `hpa_external --list HPAv18RBGY_wodpl.csv --out DIR [--base URL] [--workers 16]`"
-    p = hpa_parser('hpa_external', download_external.__doc__)
-    p.add_argument('--list', required=True, help='Id,Target CSV of HPAv18 Ids (HPAv18RBGY_wodpl.csv)')
-    p.add_argument('--out', required=True, help='Kaggle-layout folder to fill')
-    p.add_argument('--base', default=V18_IMAGES, help='image server (default: the HPA v18 site)')
-    p.add_argument('--size', type=int, default=512); p.add_argument('--workers', type=int, default=16)
-    p.add_argument('--retries', type=int, default=4); p.add_argument('--backoff', type=float, default=0.5)
-    p.add_argument('--timeout', type=float, default=30)
-    a = p.parse_args(argv)
-    check_settings(size=(a.size, a.size >= 16, 'at least 16'), workers=(a.workers, a.workers >= 1, 'at least 1'),
-                   retries=(a.retries, a.retries >= 0, 'at least 0'), backoff=(a.backoff, a.backoff >= 0, 'at least 0'),
-                   timeout=(a.timeout, a.timeout > 0, 'positive'))
-    try: r = download_external(a.list, a.out, a.base, a.size, a.workers, a.retries, a.backoff, a.timeout)
-    except (FileNotFoundError, ValueError) as e: sys.exit(f"hpa_external: {e}")
-    print(f"{r['complete']} of {r['ids']} Ids complete in {a.out} ({r['files_written']} files written this run)")
-    if r['failed']:
-        fl = pd.read_csv(Path(a.out)/'failed.csv')
-        sys.exit(f"hpa_external: {r['failed']} Id(s) failed (listed in {Path(a.out)/'failed.csv'}; run again to retry), e.g.\n  "
-                 + '\n  '.join(f"{i}: {e}" for i, e in zip(fl.Id[:5], fl.error[:5])))
+    return {'ids': len(df), 'complete': len(done), 'failed': len(failed), 'files_written': len(written), 'out': str(out)}

@@ -10,12 +10,12 @@ import numpy as np, torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fasttransform import Transform
-from .data_block import TensorRGBY
-from .model import rgby_model, _stem
+from .load import TensorRGBY
+from .data_block import feature_tfm
+from .model import rgby_model, first_conv, feature_model
 
 # %% auto #0
-__all__ = ['FEATURES', 'rgby_features', 'FeatureChannels', 'as_features', 'feature_tfm', 'n_extra', 'first_conv', 'feature_model',
-           'WithFeatures']
+__all__ = ['FEATURES', 'rgby_features', 'FeatureChannels', 'as_features', 'WithFeatures']
 
 # %% ../nbs/14_features.ipynb #ba89f362
 FEATURES = ('mag', 'dir', 'thresh', 'block')
@@ -86,35 +86,6 @@ def as_features(f)->FeatureChannels|None:
     if f is None or isinstance(f, FeatureChannels): return f
     if isinstance(f, dict): return FeatureChannels(**f)
     return FeatureChannels(tuple(n.strip() for n in f.split(',')) if isinstance(f, str) else f)
-
-def feature_tfm(dl)->FeatureChannels|None:
-    "The `FeatureChannels` in a loader's `after_batch`, or None"
-    return next((t for t in getattr(getattr(dl, 'after_batch', None), 'fs', []) if hasattr(t, 'n_extra')), None)  # (duck-typed: a notebook may define its own class)
-
-def n_extra(dl)->int:
-    "Extra input channels a loader's `FeatureChannels` add (0 if none)"
-    fc = feature_tfm(dl)
-    return 0 if fc is None else fc.n_extra
-
-# %% ../nbs/14_features.ipynb #041045b2
-def first_conv(model:nn.Module)->nn.Conv2d:
-    "The conv reading the input of a model from `rgby_model` (its first conv block, see `_stem`), or else the first `Conv2d`"
-    if hasattr(model, 'features') and hasattr(model, 'model'): model = model.model  # a `WithFeatures` (below)
-    mods = list(_stem(model[0])[0].modules()) if isinstance(model, nn.Sequential) and len(model) == 2 else []
-    for m in mods + list(model.modules()):
-        if isinstance(m, nn.Conv2d): return m
-    raise ValueError("model has no Conv2d")
-
-def feature_model(arch='resnet34',  # as `rgby_model`
-                  n_extra:int=4,  # feature channels after the four stainings
-                  **kwargs,  # passed to `rgby_model` (`pretrained`, `weights`, `n_out`)
-                 )->nn.Sequential:
-    "`rgby_model` reading 4 stainings + `n_extra` feature channels, the features' filters = RGB mean / `n_extra`"
-    m = rgby_model(arch, n_in=len(CHANNELS) + n_extra, **kwargs)
-    if n_extra:
-        c = first_conv(m)
-        with torch.no_grad(): c.weight[:, len(CHANNELS):] /= n_extra
-    return m
 
 # %% ../nbs/14_features.ipynb #79cf0cc6
 class WithFeatures(nn.Module):

@@ -5,31 +5,23 @@
 # %% ../nbs/08_learner.ipynb #1ab95922
 from __future__ import annotations
 from .core import *
-import argparse, json, os, shutil, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from fastai.learner import Learner
-from fastai.callback.core import Callback, CancelEpochException
-from fastai.callback.tracker import SaveModelCallback
 from fastai.callback.schedule import *  # fit_one_cycle, lr_find
 from fastai.callback.fp16 import *  # to_fp16
 from fastai.callback.channelslast import *  # to_channelslast
 from fastai.optimizer import Adam
-from fastai.torch_core import rank_distrib, num_distrib, distrib_barrier, get_model
-from fastai.distributed import DistributedDL
-from fastcore.basics import patch
-from contextlib import contextmanager
-from .data import read_labels
-from .remote import local_data
-from .model import rgby_model, rgby_splitter, warmup_trainable, unfreeze_all
-from .losses import FocalLoss, F1Macro, f1_macro
-from .data_block import hpa_dls, build_cache
+from fastai.torch_core import rank_distrib, distrib_barrier
+from .model import rgby_model, rgby_splitter, warmup_trainable, unfreeze_all, feature_model
+from .losses import FocalLoss
+from .metrics import F1Macro, f1_macro
+from .data_block import hpa_dls, n_extra
+from .callbacks import HistoryCSV, BestModel, EpochCheckpoint, LoaderEpoch
 
 # %% auto #0
-__all__ = ['hpa_learner', 'init_prior_bias', 'prior_f1', 'HistoryCSV', 'BestModel', 'EpochCheckpoint', 'fit_warmup',
-           'fit_progressive', 'plot_history', 'init_distrib', 'distributed', 'gather_preds', 'check_train_settings',
-           'hpa_train', 'hpa_train_cli']
+__all__ = ['hpa_learner', 'init_prior_bias', 'fit_warmup', 'fit_progressive', 'plot_history']
 
 # %% ../nbs/08_learner.ipynb #df05d9b0
 def hpa_learner(dls,  # DataLoaders from `hpa_dls`
@@ -46,8 +38,7 @@ def hpa_learner(dls,  # DataLoaders from `hpa_dls`
                 **kwargs,  # passed to `Learner`
                )->Learner:
     "A fastai `Learner` for 4-channel HPA images: `rgby_model`, focal loss, macro F1, three layer groups"
-    from hpa_fastai.features import n_extra, feature_model  # loaders with `FeatureChannels` need a wider first conv
-    model = feature_model(arch, n_extra(dls.train), pretrained=pretrained, weights=weights)  # n_extra 0: `rgby_model`
+    model = feature_model(arch, n_extra(dls.train), pretrained=pretrained, weights=weights)  # n_extra 0: `rgby_model`; else a wider first conv
     y = getattr(dls.train_ds, 'y', None)
     if prior_bias and y is not None: init_prior_bias(model, y)
     learn = Learner(dls, model, loss_func=loss_func if loss_func is not None else FocalLoss(), opt_func=opt_func,
@@ -70,74 +61,28 @@ def init_prior_bias(model:nn.Module,  # a model from `rgby_model`
     with torch.no_grad(): last.bias.copy_(torch.from_numpy(np.log(p / (1 - p))))
     return model
 
-# %% ../nbs/08_learner.ipynb #3c096930
-def prior_f1(y_train,  # (n, 28) training targets: where the prevalences come from
-             y_valid,  # (m, 28) targets it is scored on
-            )->float:  # macro F1 of the best image-blind prediction
-    "Macro F1 on `y_valid` of predicting, per class, 'always' when that beats 'never' on `y_train`"
-    p = np.asarray(y_train, np.float64).mean(0)
-    yv = np.asarray(y_valid)
-    # per class, the constant with the better F1 on the training prevalences: 'always' unless p == 0
-    return f1_macro(np.broadcast_to((p > 0).astype(np.float64), yv.shape), yv, 0.5)
-
-# %% ../nbs/08_learner.ipynb #09be9828
-class _ResumeAware(Callback):
-    "Knows whether the current epoch was skipped (fastai's `start_epoch` cancels the epochs before it)"
-    def before_epoch(self): self.skipped = False
-    def after_cancel_epoch(self): self.skipped = True
-
-class HistoryCSV(_ResumeAware):
-    "Append one CSV row per finished epoch: stage, global epoch, then the recorder's values"
-    order = 60  # after the Recorder
-    def __init__(self, fname, stage:str='train', offset:int=0):
-        self.fname, self.stage, self.offset = Path(fname), stage, offset
-    def before_epoch(self): super().before_epoch(); self.t0 = time.time()
-    def after_epoch(self):
-        if self.skipped or rank_distrib(): return  # an epoch skipped on resume; other processes than rank 0
-        names = ['stage', 'epoch'] + [n for n in self.recorder.metric_names[1:] if n != 'time'] + ['seconds']
-        vals = [self.stage, self.offset + self.epoch] + [float(v) if v is not None else '' for v in self.recorder.log[1:len(names) - 2]]
-        vals.append(round(time.time() - self.t0, 2))
-        new = not self.fname.exists()
-        self.fname.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.fname, 'a') as f:
-            if new: f.write(','.join(names) + '\n')
-            f.write(','.join(str(v) for v in vals) + '\n')
-
-class _LoaderEpoch(Callback):
-    "Set the training loader's epoch from the run's global epoch, so shuffling and augmentation survive a resume"
-    def __init__(self, offset:int): self.offset = offset
-    def before_epoch(self):
-        dl = getattr(self.dls.train, 'dl', self.dls.train)  # the loader a `DistributedDL` wraps
-        if hasattr(dl, 'epoch'): dl.epoch = self.offset + self.epoch  # `HPADL.before_iter` adds 1
-
-class BestModel(SaveModelCallback, _ResumeAware):
-    "fastai's `SaveModelCallback` that ignores epochs skipped on resume and saves atomically"
-    def after_epoch(self):
-        if not self.skipped: super().after_epoch()
-    def _save(self, name):
-        f = self.learn.path/self.learn.model_dir/f'{name}.pth'; self.last_saved_path = f
-        if rank_distrib(): return  # rank 0 writes; `learn.load` waits for it (a barrier) before every process reads
-        f.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(f) as t: torch.save(get_model(self.learn.model).state_dict(), t)  # never a truncated best
-
-def _plain(o):
-    "fastai's `L`s and dicts as plain lists and dicts, so a checkpoint loads with `weights_only=True`"
-    if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)) or type(o).__name__ == 'L': return [_plain(v) for v in o]
-    return o.item() if isinstance(o, np.generic) else o
-
-class EpochCheckpoint(_ResumeAware):
-    "After every epoch, atomically save model, optimizer, stage and epoch to `fname` (for `fit_warmup(resume=True)`)"
-    order = 70
-    def __init__(self, fname, stage:str='train'): self.fname, self.stage = Path(fname), stage
-    def after_epoch(self):
-        if self.skipped or rank_distrib(): return
-        best = next((cb.best for cb in self.learn.cbs if isinstance(cb, SaveModelCallback)), None)
-        state = {'model': get_model(self.learn.model).state_dict(), 'opt': _plain(self.learn.opt.state_dict()), 'rng': torch.get_rng_state(),
-                 'stage': self.stage, 'epoch': self.epoch, 'best': None if best is None else float(best)}
-        with atomic_path(self.fname) as t: torch.save(state, t)
-
 # %% ../nbs/08_learner.ipynb #0fff1dbc
+def _resume(learn:Learner, run:Path, best_cb, warmup_epochs:int)->tuple:
+    "(checkpoint, first epoch of each stage) from `run/last.pth`, the model, RNG and best score restored; history.csv cut back to it"
+    if not (run/'last.pth').exists(): raise FileNotFoundError(f"{run/'last.pth'}: no checkpoint to resume from")
+    ck = load_weights(run/'last.pth', 'checkpoint')
+    learn.model.load_state_dict(ck['model']); torch.set_rng_state(ck['rng'])
+    if ck['best'] is not None: best_cb.best = ck['best']
+    stage_done = ck['stage'] == 'train' or ck['epoch'] + 1 >= warmup_epochs
+    start = {'warmup': warmup_epochs if stage_done else ck['epoch'] + 1, 'train': ck['epoch'] + 1 if ck['stage'] == 'train' else 0}
+    if (run/'history.csv').exists() and not rank_distrib():  # rows logged after the checkpoint (a kill in between) are redone
+        h = pd.read_csv(run/'history.csv')
+        h = h[h.epoch <= ck['epoch'] + (warmup_epochs if ck['stage'] == 'train' else 0)]
+        with atomic_path(run/'history.csv') as t: h.to_csv(t, index=False)
+    return ck, start
+
+def _load_opt(learn:Learner, state:dict):
+    "Load a checkpoint's optimizer state; it was loaded on the CPU, so each tensor goes where its parameter is"
+    learn.opt.load_state_dict(state)
+    for p_, st in learn.opt.state.items():
+        for k, v in st.items():
+            if isinstance(v, torch.Tensor): st[k] = v.to(p_.device)
+
 def fit_warmup(learn:Learner,  # from `hpa_learner`
                epochs:int,  # epochs with everything trainable
                lr:float=2e-3,  # peak learning rate of the head
@@ -155,18 +100,7 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
         learn.path, learn.model_dir = run, 'models'
         best_cb = BestModel(monitor=monitor, fname='best', reset_on_fit=False)  # fastai: lower is better for a loss, else higher
         cbs = [best_cb]
-        if resume:
-            if not (run/'last.pth').exists(): raise FileNotFoundError(f"{run/'last.pth'}: no checkpoint to resume from")
-            ck = load_weights(run/'last.pth', 'checkpoint')
-            learn.model.load_state_dict(ck['model']); torch.set_rng_state(ck['rng'])
-            if ck['best'] is not None: best_cb.best = ck['best']
-            stage_done = ck['stage'] == 'train' or ck['epoch'] + 1 >= warmup_epochs
-            start = {'warmup': warmup_epochs if stage_done else ck['epoch'] + 1,
-                     'train': ck['epoch'] + 1 if ck['stage'] == 'train' else 0}
-            if (run/'history.csv').exists() and not rank_distrib():  # rows logged after the checkpoint (a kill in between) are redone
-                h = pd.read_csv(run/'history.csv')
-                h = h[h.epoch <= ck['epoch'] + (warmup_epochs if ck['stage'] == 'train' else 0)]
-                with atomic_path(run/'history.csv') as t: h.to_csv(t, index=False)
+        if resume: ck, start = _resume(learn, run, best_cb, warmup_epochs)
         elif (run/'history.csv').exists() and not rank_distrib(): (run/'history.csv').unlink()
         distrib_barrier()  # other processes start when rank 0 has set the folder up
     def _fit(stage, n, lr_, offset):
@@ -174,14 +108,10 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
             if resume and (stage == 'train' or start['train'] == 0) and (run/'models'/'best.pth').exists():
                 learn.load('best', with_opt=False)
             return
-        extra = [_LoaderEpoch(offset)]
+        extra = [LoaderEpoch(offset)]
         if run is not None: extra += [HistoryCSV(run/'history.csv', stage, offset), EpochCheckpoint(run/'last.pth', stage)]
         learn.create_opt()
-        if resume and start[stage] > 0:
-            learn.opt.load_state_dict(ck['opt'])
-            for p_, st in learn.opt.state.items():  # the checkpoint was loaded on the CPU: state goes where its parameter is
-                for k, v in st.items():
-                    if isinstance(v, torch.Tensor): st[k] = v.to(p_.device)
+        if resume and start[stage] > 0: _load_opt(learn, ck['opt'])
         learn.fit_one_cycle(n, lr_, cbs=cbs + extra, start_epoch=start[stage])
     if warmup_epochs:
         warmup_trainable(learn.model)
@@ -229,251 +159,3 @@ def plot_history(history,  # `history.csv` from `fit_warmup`/`hpa_train`, or its
     if path is not None:
         with atomic_path(path) as t: fig.savefig(t, dpi=80, format='png')
     return fig
-
-# %% ../nbs/08_learner.ipynb #ecfcca43
-def init_distrib()->bool:
-    "Join the process group `torchrun`/`accelerate launch` set up (NCCL on CUDA, gloo on CPU); False when alone"
-    if num_distrib() <= 1: return False
-    import torch.distributed as dist
-    if not dist.is_initialized():
-        cuda = torch.cuda.is_available()
-        if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-        dist.init_process_group('nccl' if cuda else 'gloo')
-    return True
-
-@patch
-def _broadcast(self:DistributedDL, t, rank):
-    "Broadcast `t` from `rank` on the process group's device (fastai's version assumes NCCL, hence CUDA)"
-    import torch.distributed as dist
-    t = torch.tensor(t, dtype=torch.long, device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
-    dist.broadcast(t, rank)
-    return t.cpu().tolist()
-
-@contextmanager
-def distributed(learn:Learner):
-    "fastai's `distrib_ctx` when several processes run (gloo on CPUs, SyncBatchNorm on CUDA only); else nothing"
-    if num_distrib() <= 1: yield learn; return
-    cuda = torch.cuda.is_available()
-    with learn.distrib_ctx(sync_bn=cuda, cpu=not cuda): yield learn
-
-def gather_preds(learn:Learner,
-                 dl,  # an `HPADL` (its data set has `subset`)
-                )->tuple:  # (probs, targets): (n, 28) float32 arrays in `dl`'s item order
-    "Sigmoid predictions of every item of `dl`, each process predicting one contiguous share; on every process"
-    import torch.distributed as dist
-    ws = max(num_distrib(), 1)
-    part = np.array_split(np.arange(len(dl.dataset)), ws)[rank_distrib()]
-    model, ps, ts = get_model(learn.model), [], []
-    was_training = model.training; model.eval()
-    try:
-        with torch.inference_mode():
-            for xb, yb in dl.new(dl.dataset.subset(part), shuffle=False, drop_last=False):
-                ps.append(torch.sigmoid(model(xb).float()).cpu()); ts.append(yb.cpu())
-    finally: model.train(was_training)
-    p = torch.cat(ps).numpy() if ps else np.zeros((0, N_CLASSES), np.float32)
-    t = torch.cat(ts).numpy() if ts else np.zeros((0, N_CLASSES), np.float32)
-    if ws == 1: return p, t
-    parts = [None] * ws; dist.all_gather_object(parts, (p, t))
-    return np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts])
-
-# %% ../nbs/08_learner.ipynb #73a0ff42
-def _write_csv(df, path):
-    with atomic_path(path) as t: df.to_csv(t, index=False)
-
-def _share_error(err:Exception|None):
-    "Raise rank 0's error in every process (so none waits forever for one that failed); a barrier otherwise"
-    if num_distrib() > 1 and torch.distributed.is_initialized():
-        box = [None if err is None else f"{type(err).__name__}: {err}"]
-        torch.distributed.broadcast_object_list(box, 0)
-        if err is None and box[0] is not None: raise RuntimeError(f"rank 0 failed: {box[0]}")
-    if err is not None: raise err
-
-def check_train_settings(size=256, crop=None, epochs=5, warmup=1, bs=32, lr=None, loss='focal', gamma=2., oversample=False, fold=0,
-                         lr_find_iters=50, num_workers=0, seed=0):
-    "Every setting of `hpa_train` checked before anything is written: a `ValueError` naming the first bad option"
-    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
-    whole = lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-    check_settings(size=(size, whole(size) and size >= 32, 'a whole number of pixels, at least 32'),
-                   crop=(crop, crop is None or (whole(crop) and whole(size) and 32 <= crop <= size), f'at least 32 and at most --size ({size})'),
-                   epochs=(epochs, whole(epochs) and epochs >= 0, 'a whole number, at least 0'),
-                   warmup=(warmup, whole(warmup) and warmup >= 0, 'a whole number, at least 0'),
-                   bs=(bs, whole(bs) and bs >= 1, 'a whole number, at least 1'),
-                   lr=(lr, lr is None or (num(lr) and lr > 0), 'a positive number'),
-                   loss=(loss, loss in ('focal', 'bce'), "'focal' or 'bce'"),
-                   gamma=(gamma, num(gamma) and gamma >= 0, 'a number, at least 0'),
-                   oversample=(oversample, oversample in (False, True, 'weights', 'copies'), "'weights' or 'copies'"),
-                   fold=(fold, whole(fold) and fold >= 0, 'a whole number, at least 0'),
-                   seed=(seed, whole(seed) and 0 <= seed < 2**32, 'a whole number in 0..2**32-1'),
-                   **{'lr-find-iters': (lr_find_iters, whole(lr_find_iters) and lr_find_iters >= 2, 'a whole number, at least 2'),
-                      'num-workers': (num_workers, whole(num_workers) and num_workers >= 0, 'a whole number, at least 0')})
-    if whole(epochs) and whole(warmup) and epochs + warmup < 1: raise ValueError(f"--epochs + --warmup must be at least 1, got {epochs} + {warmup}")
-
-# %% ../nbs/08_learner.ipynb #e20dbf1f
-def hpa_train(data,  # Kaggle-layout folder (train.csv, train/)
-              out,  # run folder
-              folds=None,  # `Id,fold` CSV; None: 5 stratified folds, saved as out/folds.csv
-              stats=None,  # channel stats JSON; None: computed on the training folds, saved as out/stats.json
-              fold:int=0,  # validation fold
-              arch:str='resnet34',  # see `rgby_model`: ResNet, DenseNet, Inception-v3 or 'timm:<name>'
-              size:int=256,  # image side the samples are loaded at
-              crop:int|None=None,  # train on random crops of this side (valid: centre crops)
-              epochs:int=5,  # epochs with everything trainable
-              warmup:int=1,  # warm-up epochs (conv1 + head)
-              bs:int=32,  # batch size
-              lr:float|None=None,  # peak learning rate; None: the LR finder's suggestion
-              loss:str='focal',  # 'focal' or 'bce'
-              gamma:float=2.,  # focal loss exponent
-              oversample=False,  # rare classes: True/'weights' (weighted sampling) or 'copies' (the seed's 11 copies)
-              pretrained:bool=False,  # torchvision weights from the torch hub cache
-              weights=None,  # local torchvision ImageNet state dict
-              cache:bool=False,  # decode once into a uint8 cache at `size` (see `build_cache`)
-              num_workers:int=0,  # loader worker processes (0: threads)
-              seed:int=0,  # seeds folds, init, shuffling, augmentation
-              resume:bool=False,  # continue an interrupted run in `out`
-              lr_find_iters:int=50,  # iterations of the LR finder
-              find_lr:bool=True,  # run the LR finder (plot + suggestion in run.json) even when `lr` is given
-              device=None,  # None: CUDA when available
-              extra=None,  # more Kaggle-layout folders (`hpa_external`'s) added to the training part only
-              features=None,  # extra input channels (`hpa_fastai.features`): names ('mag,dir,thresh,block', of the green staining) or a `FeatureChannels`
-             )->dict:  # the contents of run.json
-    "Train one fold with warm-up + one-cycle and write a complete run folder (see the table above)"
-    import matplotlib
-    if 'matplotlib.pyplot' not in sys.modules: matplotlib.use('Agg')  # a console run draws to files only
-    import matplotlib.pyplot as plt
-    from hpa_fastai.split import multilabel_folds
-    from hpa_fastai.stats import channel_stats, save_stats, stats_ids, load_stats
-    t_start = time.time()
-    check_train_settings(size, crop, epochs, warmup, bs, lr, loss, gamma, oversample, fold, lr_find_iters, num_workers, seed)
-    if folds is None and fold >= 5: raise ValueError(f"--fold must be in 0..4 (the 5 folds made without --folds), got {fold}")
-    data, out = local_data(data), Path(out)
-    if init_distrib() and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
-    rank = rank_distrib()
-    settings = dict(data=str(data.resolve()), fold=fold, arch=arch, size=size, crop=crop, epochs=epochs, warmup=warmup,
-                    bs=bs, loss=loss, gamma=gamma, oversample=oversample, pretrained=pretrained,
-                    weights=None if weights is None else str(weights), seed=seed)
-    if extra: settings['extra'] = [str(Path(e).resolve()) for e in extra]
-    from hpa_fastai.features import as_features
-    features = as_features(features)
-    if features is not None: settings['features'] = features.config()
-    def make_learner():
-        c = ([build_cache(d, size) for d in [data, *extra]] if extra else build_cache(data, size)) if cache else None
-        dls = hpa_dls(data, folds=folds, stats=stats, valid_fold=fold, size=size, crop=crop, bs=bs, oversample=oversample,
-                      num_workers=num_workers, seed=seed, cache=c, device=device, extra=extra, features=features)
-        return dls, hpa_learner(dls, arch=arch, loss_func=loss_func, pretrained=pretrained, weights=weights, path=out)
-    loss_func = FocalLoss(gamma) if loss == 'focal' else FocalLoss(0.)
-    t_lr, lr_suggested = time.time(), None
-    err = None
-    if rank == 0:  # checks, folds, statistics, LR finder, config.json; the other processes wait, then read config.json
-        try:
-            if (out/'run.json').exists(): raise FileExistsError(f"{out} holds a finished run (run.json); choose another --out")
-            claim_out(out, 'hpa_train', create=False)  # a folder of the user's is refused before any work
-            df = read_labels(data/'train.csv', 'Target')  # a bad data folder too
-            for f_, what in ((folds, '--folds'), (stats, '--stats'), (weights, '--weights')):
-                if f_ is not None and not Path(f_).is_file(): raise FileNotFoundError(f"{what} {f_}: no such file")
-            if resume:
-                if not (out/'config.json').exists(): raise FileNotFoundError(f"{out}: nothing to resume (no config.json)")
-                cfg = json.loads((out/'config.json').read_text())
-                diff = {k: (cfg.get(k), v) for k, v in settings.items() if cfg.get(k) != v}
-                if diff: raise ValueError(f"{out}: --resume with other settings than the interrupted run: {diff}")
-                if lr is not None and lr != cfg['lr']: raise ValueError(f"{out}: --resume with another lr ({lr}) than the interrupted run ({cfg['lr']})")
-                lr, lr_suggested, folds, stats = cfg['lr'], cfg.get('lr_suggested'), cfg['folds'], cfg['stats']
-            elif (out/'config.json').exists():
-                raise FileExistsError(f"{out} holds an interrupted run; pass --resume to continue it or choose another --out")
-            claim_out(out, 'hpa_train'); clean_temps(out)  # what a killed run was writing goes
-            seed_everything(seed)
-            if folds is None:
-                f = multilabel_folds(encode_targets(df.Target), 5, seed)
-                folds = out/'folds.csv'; _write_csv(pd.DataFrame({'Id': df.Id, 'fold': f}), folds)
-            if stats is None:
-                ids = stats_ids(data, folds, fold)
-                stats = out/'stats.json'; save_stats(*channel_stats(data/'train', ids, size=size), stats)
-            dls, learn = make_learner()
-            if (lr is None or find_lr) and not resume:
-                lr_suggested = float(learn.lr_find(num_it=lr_find_iters, show_plot=True).valley)
-                with atomic_path(out/'lr_find.png') as t: plt.gcf().savefig(t, dpi=80, format='png')
-                plt.close('all')
-                if lr is None: lr = lr_suggested
-            if not resume:
-                with atomic_path(out/'config.json') as t:
-                    Path(t).write_text(json.dumps({**settings, 'lr': lr, 'lr_suggested': lr_suggested, 'folds': str(folds), 'stats': str(stats)}, indent=1))
-        except Exception as e: err = e
-    _share_error(err)
-    if rank:
-        if not (out/'config.json').exists(): raise FileNotFoundError(f"{out}: rank 0 wrote no config.json")
-        cfg = json.loads((out/'config.json').read_text())
-        lr, lr_suggested, folds, stats = cfg['lr'], cfg.get('lr_suggested'), cfg['folds'], cfg['stats']
-        seed_everything(seed)
-        dls, learn = make_learner()
-    t_lr = time.time() - t_lr
-    seed_everything(seed + 1)
-    t_fit = time.time()
-    # killed before the first checkpoint: nothing to resume, start the training over
-    with distributed(learn):
-        fit_warmup(learn, epochs=epochs, lr=lr, warmup_epochs=warmup, run=out, resume=resume and (out/'last.pth').exists())
-    t_fit = time.time() - t_fit
-    probs, targs = gather_preds(learn, dls.valid)
-    if rank:  # rank 0 writes the run folder
-        distrib_barrier(); return json.loads((out/'run.json').read_text())
-    with atomic_path(out/'model.pth') as t: torch.save({k: v.cpu() for k, v in learn.model.state_dict().items()}, t)
-    vp = pd.DataFrame(probs, columns=[str(i) for i in range(N_CLASSES)]); vp.insert(0, 'Id', dls.valid_ds.ids)
-    _write_csv(vp, out/'valid_preds.csv')
-    from hpa_fastai.thresholds import tune_thresholds, save_thresholds
-    th, fb = tune_thresholds(probs, targs, return_fallback=True)
-    save_thresholds(th, out/'thresholds.json', fb)
-    plot_history(out/'history.csv', out/'curves.png'); plt.close('all')
-    h = pd.read_csv(out/'history.csv')
-    mean, std = load_stats(stats)
-    res = {**settings, 'lr': lr, 'lr_suggested': lr_suggested, 'folds': str(folds), 'stats': str(stats), 'mean': mean.tolist(), 'std': std.tolist(),
-           'n_train': len(dls.train_ds), 'n_valid': len(dls.valid_ds),
-           'valid_f1_macro': f1_macro(probs, targs), 'prior_f1_macro': prior_f1(dls.train_ds.y, targs),
-           'valid_f1_macro_tuned_on_itself': f1_macro(probs, targs, th),  # optimistic: tuned and scored on the same data
-           'best_epoch': int(h.epoch[h.f1_macro.idxmax()]), 'seconds': {'lr_find': round(t_lr, 1), 'fit': round(t_fit, 1),
-           'total': round(time.time() - t_start, 1)}, 'command': sys.argv, 'device': str(dls.device), 'processes': max(num_distrib(), 1)}
-    with atomic_path(out/'run.json') as t: Path(t).write_text(json.dumps(res, indent=1))
-    for f in ('last.pth', 'config.json'): (out/f).unlink(missing_ok=True)
-    shutil.rmtree(out/'models', ignore_errors=True)
-    distrib_barrier()
-    return res
-
-@one_line_errors('hpa_train')
-def hpa_train_cli(argv=None):
-    "Console script: `hpa_train --data DIR --out RUN [--folds F] [--stats S] [--arch resnet34] [--size 256] ...`"
-    p = hpa_parser('hpa_train', hpa_train.__doc__)
-    p.add_argument('--data', required=True, help='Kaggle-layout folder (train.csv, train/)')
-    p.add_argument('--out', required=True, help='run folder')
-    p.add_argument('--folds', help='Id,fold CSV (default: computed, saved in the run folder)')
-    p.add_argument('--stats', help='channel stats JSON (default: computed on the training folds)')
-    p.add_argument('--fold', type=int, default=0, help='validation fold')
-    p.add_argument('--arch', default='resnet34', help="resnet18..152, densenet121..201, inception_v3, or timm:<name>"); p.add_argument('--size', type=int, default=256)
-    p.add_argument('--crop', type=int, help='random crops of this side (centre crops for validation)')
-    p.add_argument('--epochs', type=int, default=5); p.add_argument('--warmup', type=int, default=1)
-    p.add_argument('--bs', type=int, default=32); p.add_argument('--lr', type=float, help='default: LR finder')
-    p.add_argument('--loss', default='focal', choices=['focal', 'bce']); p.add_argument('--gamma', type=float, default=2.)
-    p.add_argument('--oversample', nargs='?', const='weights', default=False, choices=['weights', 'copies'],
-                   help="rare classes: weighted sampling (no value or 'weights') or 11 augmented copies ('copies')")
-    p.add_argument('--pretrained', action='store_true', help='torchvision weights from the torch hub cache')
-    p.add_argument('--weights', help='local torchvision ImageNet state dict (.pth)')
-    p.add_argument('--cache', action='store_true', help='decode once into a uint8 cache at --size')
-    p.add_argument('--num-workers', type=int, default=0); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--resume', action='store_true', help='continue an interrupted run in --out')
-    p.add_argument('--lr-find-iters', type=int, default=50, help='iterations of the LR finder')
-    p.add_argument('--no-lr-find', action='store_true', help='skip the LR finder when --lr is given')
-    p.add_argument('--device', help='cpu, cuda, cuda:1 (default: CUDA when available)')
-    p.add_argument('--extra', action='append', help='another Kaggle-layout folder (hpa_external) for training only; repeatable')
-    p.add_argument('--features', nargs='?', const='mag,dir,thresh,block',
-                   help="extra input channels of the green staining: mag,dir,thresh,block (no value: all four); see hpa_fastai.features")
-    p.add_argument('--feature-stains', default='green', help='stainings the --features are computed on, e.g. green,blue')
-    a = p.parse_args(argv)
-    from hpa_fastai.features import FeatureChannels
-    try:
-        res = hpa_train(a.data, a.out, folds=a.folds, stats=a.stats, fold=a.fold, arch=a.arch, size=a.size, crop=a.crop,
-                        epochs=a.epochs, warmup=a.warmup, bs=a.bs, lr=a.lr, loss=a.loss, gamma=a.gamma, oversample=a.oversample,
-                        pretrained=a.pretrained, weights=a.weights, cache=a.cache, num_workers=a.num_workers, seed=a.seed,
-                        resume=a.resume, lr_find_iters=a.lr_find_iters, find_lr=not a.no_lr_find, device=None if a.device is None else torch.device(a.device),
-                        extra=a.extra, features=None if a.features is None else
-                        FeatureChannels(a.features.split(','), a.feature_stains.split(',')))
-    except (FileExistsError, FileNotFoundError, ValueError) as e: sys.exit(f"hpa_train: {e}")
-    finally:
-        if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
-    if not rank_distrib():
-        print(f"valid macro F1 {res['valid_f1_macro']:.4f} (class-prior baseline {res['prior_f1_macro']:.4f}); run in {a.out}")

@@ -12,7 +12,8 @@ from fastai.vision.learner import create_head
 from fastai.torch_core import apply_init, params
 
 # %% auto #0
-__all__ = ['adapt_first_conv', 'rgby_model', 'rgby_splitter', 'warmup_trainable', 'unfreeze_all']
+__all__ = ['ARCHS', 'adapt_first_conv', 'register_arch', 'check_arch', 'stem_modules', 'rgby_model', 'rgby_splitter',
+           'warmup_trainable', 'unfreeze_all', 'first_conv', 'feature_model']
 
 # %% ../nbs/06_model.ipynb #f6ec21fe
 def adapt_first_conv(w3:Tensor,  # (out, 3, kh, kw) pretrained RGB filters
@@ -25,17 +26,31 @@ def adapt_first_conv(w3:Tensor,  # (out, 3, kh, kw) pretrained RGB filters
     return torch.cat([w3, extra], 1).contiguous()
 
 # %% ../nbs/06_model.ipynb #10a68013
-_ARCHS = ('resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'densenet121', 'densenet161', 'densenet169',
-          'densenet201', 'inception_v3')
+ARCHS = {}  # name -> constructor `f(weights=None)` of a model in torchvision's ResNet, DenseNet or Inception-v3 layout
+
+def register_arch(name:str,  # the name `rgby_model`, `hpa_train --arch` and `hpa_run --arch` accept
+                  make=None,  # the constructor; None: `register_arch` is a decorator
+                 ):
+    "Make an architecture selectable by name in `rgby_model`, `hpa_train` and `hpa_run`: one registration"
+    if make is None: return lambda f: register_arch(name, f)
+    ARCHS[name] = make
+    return make
+
+for _n in ('resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'densenet121', 'densenet161', 'densenet169', 'densenet201'):
+    register_arch(_n, getattr(torchvision.models, _n))
+register_arch('inception_v3', lambda weights=None: torchvision.models.inception_v3(  # ImageNet weights have the auxiliary head;
+    weights=weights, aux_logits=True, transform_input=False, init_weights=True))   # inputs are our own normalised channels
+
+def check_arch(arch)->str:
+    "`arch` if `rgby_model` can build it (a registered name or 'timm:<name>'), else a `ValueError` naming the choices"
+    if not (isinstance(arch, str) and (arch in ARCHS or arch.startswith('timm:') and len(arch) > 5)):
+        raise ValueError(f"unknown arch {arch!r}; expected one of {tuple(ARCHS)}, 'timm:<name>' or a torchvision constructor")
+    return arch
 
 def _arch(arch):
     "(name, constructor) of a torchvision model given by name or callable"
     if callable(arch): return getattr(arch, '__name__', str(arch)), arch
-    if arch not in _ARCHS: raise ValueError(f"unknown arch {arch!r}; expected one of {_ARCHS}, 'timm:<name>' or a torchvision constructor")
-    ctor = getattr(torchvision.models, arch)
-    if arch == 'inception_v3':  # ImageNet weights have the auxiliary head; inputs are our own normalised channels
-        ctor = lambda weights=None: torchvision.models.inception_v3(weights=weights, aux_logits=True, transform_input=False, init_weights=True)
-    return arch, ctor
+    return check_arch(arch), ARCHS[arch]
 
 def _cached_weights(name):
     "Path of torchvision's default weights for `name` in the torch hub cache; error if not there"
@@ -98,7 +113,7 @@ def _timm_body(name:str, pretrained:bool, weights, n_in:int)->tuple:
     m.hpa_stem = [first]
     return m, m.num_features
 
-def _stem(body:nn.Module)->list:
+def stem_modules(body:nn.Module)->list:
     "The modules of the first conv block of a body from `rgby_model`"
     if hasattr(body, 'hpa_stem'): return [body.get_submodule(n) for n in body.hpa_stem]
     return list(body[:getattr(body, 'n_stem', 2)])
@@ -129,7 +144,7 @@ def rgby_splitter(model:nn.Module,  # a model from `rgby_model`
                  )->list:  # [conv1+bn1 params, rest-of-body params, head params]
     "fastai splitter: first conv block, rest of the body, head"
     body, head = model[0], model[1]
-    stem = [p for mod in _stem(body) for p in params(mod)]; ids = {id(p) for p in stem}
+    stem = [p for mod in stem_modules(body) for p in params(mod)]; ids = {id(p) for p in stem}
     return [stem, [p for p in params(body) if id(p) not in ids], params(head)]
 
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
@@ -140,7 +155,7 @@ def warmup_trainable(model:nn.Module,  # a model from `rgby_model`
     "Only `conv1` (+`bn1`), the head (and, with `train_bn`, BatchNorm layers) require grad"
     body, head = model[0], model[1]
     for p in model.parameters(): p.requires_grad_(False)
-    for p in [p for mod in _stem(body) for p in params(mod)] + params(head): p.requires_grad_(True)
+    for p in [p for mod in stem_modules(body) for p in params(mod)] + params(head): p.requires_grad_(True)
     if train_bn:
         for mod in body.modules():
             if isinstance(mod, _BN):
@@ -151,3 +166,23 @@ def unfreeze_all(model:nn.Module)->nn.Module:
     "Make every parameter of `model` trainable again"
     for p in model.parameters(): p.requires_grad_(True)
     return model
+
+# %% ../nbs/06_model.ipynb #041045b2
+def first_conv(model:nn.Module)->nn.Conv2d:
+    "The conv reading the input of a model from `rgby_model` (its first conv block, see `stem_modules`), or else the first `Conv2d`"
+    if hasattr(model, 'features') and hasattr(model, 'model'): model = model.model  # a `WithFeatures` (below)
+    mods = list(stem_modules(model[0])[0].modules()) if isinstance(model, nn.Sequential) and len(model) == 2 else []
+    for m in mods + list(model.modules()):
+        if isinstance(m, nn.Conv2d): return m
+    raise ValueError("model has no Conv2d")
+
+def feature_model(arch='resnet34',  # as `rgby_model`
+                  n_extra:int=4,  # feature channels after the four stainings
+                  **kwargs,  # passed to `rgby_model` (`pretrained`, `weights`, `n_out`)
+                 )->nn.Sequential:
+    "`rgby_model` reading 4 stainings + `n_extra` feature channels, the features' filters = RGB mean / `n_extra`"
+    m = rgby_model(arch, n_in=len(CHANNELS) + n_extra, **kwargs)
+    if n_extra:
+        c = first_conv(m)
+        with torch.no_grad(): c.weight[:, len(CHANNELS):] /= n_extra
+    return m

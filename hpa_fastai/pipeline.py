@@ -4,19 +4,25 @@
 
 # %% ../nbs/11_pipeline.ipynb #3d41202d
 from __future__ import annotations
-import argparse, json, os, shutil, sys, time
+import dataclasses, json, os, shutil, sys, time
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import *
 from .data import read_labels
-from .synth import hpa_data
+from .data import hpa_data
+from .split import multilabel_folds, save_folds
+from .stats import channel_stats, save_stats, stats_ids
+from .metrics import f1_macro, f1_per_class, prior_f1
+from .thresholds import tune_thresholds, save_thresholds, load_thresholds
+from .predict import ensemble, predict_runs, score_submission, write_submission
+from .train import TrainSettings, hpa_train
 
 # %% auto #0
-__all__ = ['hpa_run', 'hpa_run_cli']
+__all__ = ['RunSettings', 'run_folder', 'run_data', 'run_split', 'run_stats', 'run_training', 'run_tuned_thresholds',
+           'run_predict', 'run_metrics', 'run_report', 'hpa_run']
 
 # %% ../nbs/11_pipeline.ipynb #09d4f370
-def _bar(name, i, n): print(f"[{i}/{n}] {name}", flush=True)
-
 def _save(fig, path):
     import matplotlib.pyplot as plt
     with atomic_path(path) as t: fig.savefig(t, dpi=80, format='png')
@@ -30,163 +36,178 @@ def _bars(vals, title, xlabel, path, color='tab:blue', line=None):
     if line is not None: ax.axvline(line, color='k', lw=.5)
     ax.set(title=title, xlabel=xlabel); fig.tight_layout(); _save(fig, path)
 
-def hpa_run(data=None,  # Kaggle-layout folder; None: Kaggle input, $HPA_DATA, else the synthetic default
-            out='runs/hpa_run',  # run folder
-            size:int=128,  # image side for training and prediction
-            epochs:int=10,  # epochs after the warm-up
-            warmup:int=1,  # warm-up epochs
-            folds:int=5,  # folds of the split; fold 0 is validation
-            arch:str='resnet18',  # torchvision ResNet
-            bs:int=32,  # batch size
-            lr:float|None=1e-2,  # peak learning rate; None: the LR finder's suggestion (the finder runs either way)
-            loss:str='bce',  # 'focal' or 'bce'
-            tta:int=8,  # dihedral TTA transforms
-            seed:int=0,  # the one seed
-            resume:bool=False,  # continue an interrupted run in `out`
-            device=None,  # None: CUDA when available
-            synth:dict|None=None,  # settings of the synthetic default (n, n_test, size, seed)
-            lr_find_iters:int=30,  # iterations of the LR finder
-            train_folds:int=1,  # models to train, one per fold 0..train_folds-1 (folds: all of them), then ensembled
-           )->dict:  # metrics.json's contents
-    "Split, stats, LR finder, warm-up + training, thresholds, TTA prediction and submission in one run folder"
-    import torch, matplotlib
-    if 'matplotlib.pyplot' not in sys.modules: matplotlib.use('Agg')
-    from hpa_fastai.split import multilabel_folds
-    from hpa_fastai.stats import channel_stats, save_stats, stats_ids
-    from hpa_fastai.eda import plot_label_counts
-    from hpa_fastai.learner import hpa_train
-    from hpa_fastai.losses import f1_macro, f1_per_class
-    from hpa_fastai.learner import prior_f1
-    from hpa_fastai.thresholds import load_thresholds
-    from hpa_fastai.predict import predict_runs, score_submission, write_submission
-    from hpa_fastai.thresholds import tune_thresholds, save_thresholds
-    t0, times, out = time.time(), {}, Path(out)
-    from hpa_fastai.learner import check_train_settings
-    check_train_settings(size=size, epochs=epochs, warmup=warmup, bs=bs, lr=lr, loss=loss, lr_find_iters=lr_find_iters, seed=seed)
-    check_settings(folds=(folds, isinstance(folds, int) and folds >= 2, 'a whole number, at least 2'), tta=(tta, tta in range(1, 9), 'in 1..8 (the dihedral transforms)'))
-    if not 1 <= train_folds <= folds: raise ValueError(f"--train-folds must be in 1..{folds} (the folds of the split), got {train_folds}")
+# %% ../nbs/11_pipeline.ipynb #d17253d4
+@dataclasses.dataclass
+class RunSettings(TrainSettings):
+    "`hpa_run`'s settings: a training run's (`TrainSettings`), the number of folds, the TTA and the folds ensembled"
+    n_folds:int=5; tta:int=8; train_folds:int=1
+
+    def check(self, lr_find_iters:int=30)->RunSettings:
+        "`TrainSettings.check`, then the split, TTA and ensemble settings"
+        super().check(lr_find_iters)
+        check_settings(folds=(self.n_folds, is_whole(self.n_folds) and self.n_folds >= 2, 'a whole number, at least 2'),
+                       tta=(self.tta, self.tta in range(1, 9), 'in 1..8 (the dihedral transforms)'),
+                       train_folds=(self.train_folds, is_whole(self.train_folds) and 1 <= self.train_folds <= self.n_folds,
+                                    f"in 1..{self.n_folds} (the folds of the split) or 'all'"))
+        return self
+
+# %% ../nbs/11_pipeline.ipynb #ac0389df
+@contextmanager
+def _step(i:int, name:str, times:dict, key:str|None=None):
+    "Print `[i/7] name`, run the block, and keep its duration in `times[key]`"
+    print(f"[{i}/7] {name}", flush=True); t = time.time()
+    yield
+    if key is not None: times[key] = time.time() - t
+
+def run_folder(out:Path, resume:bool=False)->Path:
+    "`out` if `hpa_run` may (re)start there; else an error that says why"
     claim_out(out, 'hpa_run', create=False)  # a folder of the user's is refused before any work
     if (out/'metrics.json').exists(): raise FileExistsError(f"{out} holds a finished run (metrics.json); choose another --out")
     if out.exists() and any(out.iterdir()) and not resume:
         raise FileExistsError(f"{out} is not empty (an interrupted run?); pass --resume to continue it or choose another --out")
-    n = 7
-    _bar('data', 1, n); t = time.time()
+    return out
+
+# %% ../nbs/11_pipeline.ipynb #d6f6bac6
+def run_data(data, out:Path, s:RunSettings,
+             synth:dict|None=None,  # settings of the synthetic default (n, n_test, size, seed)
+             resume:bool=False,
+            )->tuple:  # (data folder, labels DataFrame, (n, 28) targets)
+    "The data folder and its labels; run.json and label_counts.png written in `out`"
+    from hpa_fastai.eda import plot_label_counts
     data = hpa_data(data, **{'n': 1000, 'n_test': 200, 'size': 128, 'seed': 0, **(synth or {})})
     df = read_labels(data/'train.csv', 'Target'); y = encode_targets(df.Target)
     if not (data/'sample_submission.csv').exists(): raise FileNotFoundError(f"{data}: no sample_submission.csv")
     claim_out(out, 'hpa_run'); clean_temps(out)  # what a killed run was writing goes
-    settings = dict(data=str(Path(data).resolve()), size=size, epochs=epochs, warmup=warmup, folds=folds, arch=arch, bs=bs,
-                    lr=lr, loss=loss, tta=tta, seed=seed, train_folds=train_folds)
-    if resume and (out/'run.json').exists():
-        old = json.loads((out/'run.json').read_text())['settings']
-        diff = {k: (old.get(k), v) for k, v in settings.items() if old.get(k) != v}
-        if diff: raise ValueError(f"{out}: --resume with other settings than the interrupted run: {diff}")
-    with atomic_path(out/'run.json') as tp:
-        Path(tp).write_text(json.dumps({'command': sys.argv, 'settings': settings, 'seed': seed, 'data': settings['data']}, indent=1))
+    more = {'data': str(Path(data).resolve())}
+    if resume and (out/'run.json').exists(): s.same_as(json.loads((out/'run.json').read_text())['settings'], out, **more)
+    with atomic_path(out/'run.json') as t:
+        Path(t).write_text(json.dumps({'command': sys.argv, 'settings': {**more, **s.to_dict()}, 'seed': s.seed, 'data': more['data']}, indent=1))
     _save(plot_label_counts(y, log=True), out/'label_counts.png')
-    times['data'] = time.time() - t
+    return data, df, y
 
-    _bar('split', 2, n); t = time.time()
-    if not (out/'folds.csv').exists():
-        f = multilabel_folds(y, folds, seed)
-        with atomic_path(out/'folds.csv') as tp: pd.DataFrame({'Id': df.Id, 'fold': f}).to_csv(tp, index=False)
-    times['split'] = time.time() - t
+# %% ../nbs/11_pipeline.ipynb #80d57c7d
+def run_split(out:Path, df:pd.DataFrame, y:np.ndarray, s:RunSettings)->Path:
+    "out/folds.csv: `s.n_folds` stratified folds (kept when it exists)"
+    if not (out/'folds.csv').exists(): save_folds(df.Id, multilabel_folds(y, s.n_folds, s.seed), out/'folds.csv')
+    return out/'folds.csv'
 
-    _bar('channel stats', 3, n); t = time.time()
+def run_stats(data:Path, out:Path, s:RunSettings)->Path:
+    "out/stats.json: the channel statistics of the training folds (fold 0 out; kept when it exists)"
     if not (out/'stats.json').exists():
-        save_stats(*channel_stats(data/'train', stats_ids(data, out/'folds.csv', 0), size=size), out/'stats.json')
-    times['stats'] = time.time() - t
+        save_stats(*channel_stats(data/'train', stats_ids(data, out/'folds.csv', 0), size=s.size), out/'stats.json')
+    return out/'stats.json'
 
-    _bar('LR finder, warm-up and training' + (f' of {train_folds} folds' if train_folds > 1 else ''), 4, n); t = time.time()
-    trains = [out/'train'] if train_folds == 1 else [out/f'train{k}' for k in range(train_folds)]
+# %% ../nbs/11_pipeline.ipynb #f501a0dd
+def run_training(data:Path, out:Path, s:RunSettings, resume:bool=False, lr_find_iters:int=30, device=None)->list:
+    "`hpa_train` of folds 0..`s.train_folds`-1 into out/train (one) or out/train0, train1, ...; their folders"
+    trains = [out/'train'] if s.train_folds == 1 else [out/f'train{k}' for k in range(s.train_folds)]
     for k, train in enumerate(trains):
         if not (train/'run.json').exists():  # one fold: the shared stats (fold 0 out); several: each fold's own
-            hpa_train(data, train, folds=out/'folds.csv', stats=out/'stats.json' if train_folds == 1 else None, fold=k, arch=arch,
-                      size=size, epochs=epochs, warmup=warmup, bs=bs, lr=lr, loss=loss, seed=seed,
-                      resume=resume and (train/'config.json').exists(), lr_find_iters=lr_find_iters,
-                      device=None if device is None else torch.device(device))
-    runs = [json.loads((tr_/'run.json').read_text()) for tr_ in trains]; tr = runs[0]
+            hpa_train(data, train, folds=out/'folds.csv', stats=out/'stats.json' if s.train_folds == 1 else None, fold=k, arch=s.arch,
+                      size=s.size, epochs=s.epochs, warmup=s.warmup, bs=s.bs, lr=s.lr, loss=s.loss, gamma=s.gamma, seed=s.seed,
+                      resume=resume and (train/'config.json').exists(), lr_find_iters=lr_find_iters, device=device)
     if (trains[0]/'lr_find.png').exists(): shutil.copyfile(trains[0]/'lr_find.png', out/'lr_find.png')
     shutil.copyfile(trains[0]/'curves.png', out/'curves.png')
-    times['train'] = time.time() - t
+    return trains
 
-    _bar('thresholds' + (' on out-of-fold predictions' if train_folds > 1 else ''), 5, n); t = time.time()
-    vp = pd.concat([pd.read_csv(tr_/'valid_preds.csv', dtype={'Id': str}) for tr_ in trains], ignore_index=True)
-    lab = df.set_index('Id').Target
-    yv = encode_targets(lab.loc[vp.Id]); pv = vp.iloc[:, 1:].to_numpy()
-    if train_folds == 1: th_file = trains[0]/'thresholds.json'
+# %% ../nbs/11_pipeline.ipynb #62b317b9
+def run_tuned_thresholds(out:Path, df:pd.DataFrame, trains:list)->tuple:
+    "(thresholds file, (28,) thresholds, validation probabilities, their targets) of the run"
+    vp = pd.concat([pd.read_csv(tr/'valid_preds.csv', dtype={'Id': str}) for tr in trains], ignore_index=True)
+    yv, pv = encode_targets(df.set_index('Id').Target.loc[vp.Id]), vp.iloc[:, 1:].to_numpy()
+    if len(trains) == 1: th_file = trains[0]/'thresholds.json'
     else:
         th_file = out/'thresholds.json'; th_, fb = tune_thresholds(pv, yv, return_fallback=True); save_thresholds(th_, th_file, fb)
     th = load_thresholds(th_file)
-    f1_valid = f1_per_class(pv, yv, th)
-    _bars(th, 'per-class thresholds (tuned on the ' + ('validation fold)' if train_folds == 1 else 'out-of-fold predictions)'),
+    _bars(th, 'per-class thresholds (tuned on the ' + ('validation fold)' if len(trains) == 1 else 'out-of-fold predictions)'),
           'threshold', out/'thresholds.png', 'tab:orange', 0.5)
-    times['thresholds'] = time.time() - t
+    return th_file, th, pv, yv
 
-    _bar(f'TTA prediction ({tta} transforms) and submission', 6, n); t = time.time()
-    sub = out/'submission.csv'
-    sub.unlink(missing_ok=True)
-    partial = sub.with_name('.submission.partial.csv')
-    if train_folds == 1:
-        predict_runs(trains, data, partial, tta=tta, thresholds=th_file, bs=bs, device=device, progress=True)
-    else:  # each fold's own predictions (scored below), then their mean
-        probs = []
-        for tr_ in trains:
-            predict_runs([tr_], data, tr_/'test_submission.csv', tta=tta, thresholds=th_file, bs=bs, device=device, progress=True)
-            probs.append(pd.read_csv(tr_/'test_submission_probs.csv', dtype={'Id': str}))
-        write_submission(probs[0].Id, np.mean([p.iloc[:, 1:].to_numpy() for p in probs], 0), th, partial,
-                         sample_submission=data/'sample_submission.csv')
-    times['predict'] = time.time() - t
+# %% ../nbs/11_pipeline.ipynb #13047594
+def run_predict(data:Path, out:Path, s:RunSettings, trains:list, th_file:Path, th, device=None)->Path:
+    "The TTA submission of the run's models, as out/.submission.partial.csv (and its probabilities)"
+    (out/'submission.csv').unlink(missing_ok=True)
+    partial = out/'.submission.partial.csv'
+    if len(trains) == 1:
+        predict_runs(trains, data, partial, tta=s.tta, thresholds=th_file, bs=s.bs, device=device, progress=True)
+        return partial
+    probs = []
+    for tr in trains:  # each fold's own predictions (scored in the report), then their mean
+        predict_runs([tr], data, tr/'test_submission.csv', tta=s.tta, thresholds=th_file, bs=s.bs, device=device, progress=True)
+        probs.append(pd.read_csv(tr/'test_submission_probs.csv', dtype={'Id': str}))
+    write_submission(probs[0].Id, ensemble([p.iloc[:, 1:].to_numpy() for p in probs]), th, partial, sample_submission=data/'sample_submission.csv')
+    return partial
 
-    _bar('report', 7, n)
-    metrics = {'valid_f1_macro_at_0.5': f1_macro(pv, yv, 0.5),
-               'valid_f1_macro_tuned': float(f1_valid.mean()),  # tuned and scored on the same fold: optimistic
-               'valid_f1_per_class_tuned': f1_valid.tolist(),
-               'prior_f1_macro_valid': tr['prior_f1_macro'], 'lr': tr['lr'], 'lr_suggested': tr.get('lr_suggested'),
-               'best_epoch': tr['best_epoch'],
-               'n_train': tr['n_train'], 'n_valid': tr['n_valid'], 'thresholds': th.tolist()}
-    if train_folds > 1:  # the ensemble's validation scores are out-of-fold: every training image once
-        metrics.update({'train_folds': train_folds, 'n_valid': len(vp),
-                        'prior_f1_macro_valid': float(np.mean([r['prior_f1_macro'] for r in runs])),
-                        'folds_valid_f1_macro_at_0.5': [r['valid_f1_macro'] for r in runs]})
+# %% ../nbs/11_pipeline.ipynb #9b84eca9
+def run_metrics(data:Path, y:np.ndarray, trains:list, th, pv, yv, partial:Path)->dict:
+    "metrics.json's scores of a run (timings aside)"
+    runs = [json.loads((tr/'run.json').read_text()) for tr in trains]; tr = runs[0]; f1_valid = f1_per_class(pv, yv, th)
+    m = {'valid_f1_macro_at_0.5': f1_macro(pv, yv, 0.5), 'valid_f1_macro_tuned': float(f1_valid.mean()),
+         'valid_f1_per_class_tuned': f1_valid.tolist(), 'prior_f1_macro_valid': tr['prior_f1_macro'], 'lr': tr['lr'],
+         'lr_suggested': tr.get('lr_suggested'), 'best_epoch': tr['best_epoch'], 'n_train': tr['n_train'], 'n_valid': tr['n_valid'],
+         'thresholds': np.asarray(th).tolist()}
+    if len(trains) > 1:  # the ensemble's validation scores are out-of-fold: every training image once
+        m.update({'train_folds': len(trains), 'n_valid': len(pv), 'prior_f1_macro_valid': float(np.mean([r['prior_f1_macro'] for r in runs])),
+                  'folds_valid_f1_macro_at_0.5': [r['valid_f1_macro'] for r in runs]})
     if (data/'test_labels.csv').exists():
-        s = score_submission(sub.with_name('.submission.partial.csv'), data/'test_labels.csv')
+        s = score_submission(partial, data/'test_labels.csv')
         yt = encode_targets(read_labels(data/'test_labels.csv', 'Target').Target)
-        metrics.update({'test_f1_macro': s['f1_macro'], 'test_f1_per_class': s['f1_per_class'],
-                        'prior_f1_macro_test': prior_f1(y, yt)})
-        if train_folds > 1:
-            metrics['folds_test_f1_macro'] = [score_submission(tr_/'test_submission.csv', data/'test_labels.csv')['f1_macro'] for tr_ in trains]
-    per = metrics.get('test_f1_per_class', metrics['valid_f1_per_class_tuned'])
-    _bars(per, 'per-class F1 (' + ('test' if 'test_f1_per_class' in metrics else 'validation, tuned thresholds') + ')', 'F1',
-          out/'f1_per_class.png')
-    times['total'] = time.time() - t0
-    metrics['seconds'] = {k: round(v, 1) for k, v in times.items()}
-    os.replace(sub.with_name('.submission.partial_probs.csv'), out/'submission_probs.csv')
-    os.replace(sub.with_name('.submission.partial.csv'), sub)  # the submission appears last, complete
-    with atomic_path(out/'metrics.json') as tp: Path(tp).write_text(json.dumps(metrics, indent=1))
-    line = (f"hpa_run: {out}/submission.csv  valid macro F1 {metrics['valid_f1_macro_at_0.5']:.3f} at 0.5, "
-            f"{metrics['valid_f1_macro_tuned']:.3f} tuned (prior baseline {metrics['prior_f1_macro_valid']:.3f})")
-    if 'test_f1_macro' in metrics: line += f"; test macro F1 {metrics['test_f1_macro']:.3f} (prior baseline {metrics['prior_f1_macro_test']:.3f})"
-    print(line + f"; {times['total']:.0f} s")
-    return metrics
+        m.update({'test_f1_macro': s['f1_macro'], 'test_f1_per_class': s['f1_per_class'], 'prior_f1_macro_test': prior_f1(y, yt)})
+        if len(trains) > 1:
+            m['folds_test_f1_macro'] = [score_submission(t/'test_submission.csv', data/'test_labels.csv')['f1_macro'] for t in trains]
+    return m
 
-@one_line_errors('hpa_run')
-def hpa_run_cli(argv=None):
-    "Console script: `hpa_run [--data DIR] [--out RUN] [--size 128] [--epochs N] [--folds K] [--arch resnet34]`"
-    p = hpa_parser('hpa_run', hpa_run.__doc__)
-    p.add_argument('--data', help='Kaggle-layout folder (default: Kaggle input, $HPA_DATA, else a cached synthetic set)')
-    p.add_argument('--out', default='runs/hpa_run'); p.add_argument('--size', type=int, default=128)
-    p.add_argument('--epochs', type=int, default=10); p.add_argument('--warmup', type=int, default=1)
-    p.add_argument('--folds', type=int, default=5); p.add_argument('--arch', default='resnet18')
-    p.add_argument('--bs', type=int, default=32)
-    p.add_argument('--lr', default='0.01', help="peak learning rate, or 'find' for the LR finder's suggestion")
-    p.add_argument('--loss', default='bce', choices=['focal', 'bce']); p.add_argument('--tta', type=int, default=8)
-    p.add_argument('--seed', type=int, default=0); p.add_argument('--resume', action='store_true')
-    p.add_argument('--device', help='cpu, cuda (default: CUDA when available)')
-    p.add_argument('--train-folds', default='1', help="models to train (folds 0..N-1), ensembled; 'all' = --folds")
-    a = p.parse_args(argv)
-    lr = None if a.lr == 'find' else float(a.lr)
-    tf = a.folds if a.train_folds == 'all' else int(a.train_folds)
-    try: hpa_run(a.data, a.out, a.size, a.epochs, a.warmup, a.folds, a.arch, a.bs, lr, a.loss, a.tta, a.seed, a.resume, a.device,
-                 train_folds=tf)
-    except (FileExistsError, FileNotFoundError, ValueError) as e: sys.exit(f"hpa_run: {e}")
+# %% ../nbs/11_pipeline.ipynb #48b56ff4
+def run_report(out:Path, m:dict, times:dict, partial:Path)->dict:
+    "Write f1_per_class.png and metrics.json, rename the submission into place, print the summary line"
+    per = m.get('test_f1_per_class', m['valid_f1_per_class_tuned'])
+    _bars(per, 'per-class F1 (' + ('test' if 'test_f1_per_class' in m else 'validation, tuned thresholds') + ')', 'F1', out/'f1_per_class.png')
+    m['seconds'] = {k: round(v, 1) for k, v in times.items()}
+    os.replace(partial.with_name(partial.stem + '_probs.csv'), out/'submission_probs.csv')
+    os.replace(partial, out/'submission.csv')  # the submission appears last, complete
+    with atomic_path(out/'metrics.json') as t: Path(t).write_text(json.dumps(m, indent=1))
+    line = (f"hpa_run: {out}/submission.csv  valid macro F1 {m['valid_f1_macro_at_0.5']:.3f} at 0.5, "
+            f"{m['valid_f1_macro_tuned']:.3f} tuned (prior baseline {m['prior_f1_macro_valid']:.3f})")
+    if 'test_f1_macro' in m: line += f"; test macro F1 {m['test_f1_macro']:.3f} (prior baseline {m['prior_f1_macro_test']:.3f})"
+    print(line + f"; {times['total']:.0f} s")
+    return m
+
+# %% ../nbs/11_pipeline.ipynb #cd7d87fc
+@script(hide=('synth',))
+def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle input, $HPA_DATA, else a cached synthetic set)
+            out:str='runs/hpa_run',  # run folder
+            size:int=128,  # image side for training and prediction
+            epochs:int=10,  # epochs after the warm-up
+            warmup:int=1,  # warm-up epochs (first conv + head)
+            folds:int=5,  # folds of the split; fold 0 validates a single model
+            arch:str='resnet18',  # a name registered with `register_arch` (resnet18..152, densenet121..201, inception_v3) or timm:<name>
+            bs:int=32,  # batch size
+            lr:float|str=1e-2,  # peak learning rate, or 'find' for the LR finder's suggestion (the finder runs either way)
+            loss:str='bce',  # a name registered with `register_loss` (focal, bce, ...)
+            tta:int=8,  # dihedral TTA transforms, 1..8
+            seed:int=0,  # the one seed
+            resume:bool=False,  # continue an interrupted run in --out
+            device:str|None=None,  # cpu, cuda, cuda:1 (default: CUDA when available)
+            synth:dict|None=None,  # settings of the synthetic default (n, n_test, size, seed)
+            lr_find_iters:int=30,  # iterations of the LR finder
+            train_folds:int|str=1,  # models to train, one per fold 0..N-1, then ensembled; 'all': --folds
+           )->dict:  # metrics.json's contents
+    "Split, stats, LR finder, warm-up + training, thresholds, TTA prediction and submission in one run folder"
+    import matplotlib
+    if 'matplotlib.pyplot' not in sys.modules: matplotlib.use('Agg')
+    t0, times, out = time.time(), {}, Path(out)
+    s = RunSettings(arch=arch, size=size, epochs=epochs, warmup=warmup, bs=bs, lr=None if lr == 'find' else lr, loss=loss, seed=seed,
+                    n_folds=folds, tta=tta, train_folds=folds if train_folds == 'all' else train_folds).check(lr_find_iters)
+    run_folder(out, resume)
+    with _step(1, 'data', times, 'data'): data, df, y = run_data(data, out, s, synth, resume)
+    with _step(2, 'split', times, 'split'): run_split(out, df, y, s)
+    with _step(3, 'channel stats', times, 'stats'): run_stats(data, out, s)
+    with _step(4, 'LR finder, warm-up and training' + (f' of {s.train_folds} folds' if s.train_folds > 1 else ''), times, 'train'):
+        trains = run_training(data, out, s, resume, lr_find_iters, device)
+    with _step(5, 'thresholds' + (' on out-of-fold predictions' if s.train_folds > 1 else ''), times, 'thresholds'):
+        th_file, th, pv, yv = run_tuned_thresholds(out, df, trains)
+    with _step(6, f'TTA prediction ({s.tta} transforms) and submission', times, 'predict'):
+        partial = run_predict(data, out, s, trains, th_file, th, device)
+    with _step(7, 'report', times):
+        m = run_metrics(data, y, trains, th, pv, yv, partial); times['total'] = time.time() - t0
+        return run_report(out, m, times, partial)

@@ -5,7 +5,7 @@
 # %% ../nbs/10_predict.ipynb #4ed1a7dc
 from __future__ import annotations
 from .core import *
-import argparse, json, sys
+import json, sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
@@ -14,23 +14,16 @@ from fastprogress.fastprogress import progress_bar
 from .data import read_labels
 from .remote import local_data
 from .stats import load_stats
-from .data_block import HPADataset, HPADL, NormalizeRGBY, RGBYAug
+from .load import HPADataset, HPADL, NormalizeRGBY
+from .augment import RGBYAug, dihedral
+from .data_block import feature_tfm
 from .model import rgby_model
-from .losses import f1_macro, f1_per_class
+from .metrics import f1_macro, f1_per_class
 from .thresholds import tune_thresholds, save_thresholds, load_thresholds
 
 # %% auto #0
-__all__ = ['dihedral', 'test_dl', 'predict_tta', 'ensemble', 'write_submission', 'read_submission', 'score_submission',
-           'load_run', 'run_thresholds', 'predict_runs', 'hpa_predict_cli', 'hpa_score_cli']
-
-# %% ../nbs/10_predict.ipynb #e7e53bb8
-def dihedral(x:torch.Tensor,  # (..., H, W) batch
-             k:int,  # 0..7
-            )->torch.Tensor:
-    "Dihedral transform `k` of the last two axes: `k % 4` quarter turns, then a flip of W when `k >= 4`"
-    if not 0 <= k < 8: raise ValueError(f"k must be in 0..7, got {k}")
-    x = torch.rot90(x, k % 4, (-2, -1))
-    return x.flip(-1) if k >= 4 else x
+__all__ = ['test_dl', 'predict_tta', 'ensemble', 'write_submission', 'read_submission', 'score_submission', 'load_run',
+           'run_thresholds', 'predict_runs', 'hpa_score']
 
 # %% ../nbs/10_predict.ipynb #ee829ab3
 def test_dl(data,  # Kaggle-layout folder
@@ -63,9 +56,9 @@ def predict_tta(model,  # an `nn.Module` giving logits, or a `Learner`
     if isinstance(model, Learner):
         dl = model.dls.valid if dl is None else dl; model = model.model
     if dl is None: raise ValueError("pass a loader (dl=...) with a plain model")
-    from hpa_fastai.features import feature_tfm, WithFeatures
     fc = feature_tfm(dl)
     if fc is not None:  # feature channels are recomputed after each transform, not transformed themselves
+        from hpa_fastai.features import WithFeatures
         dl = dl.new(after_batch=[t for t in dl.after_batch.fs if t is not fc]); model = WithFeatures(fc, model)
     if not 1 <= tta <= 8: raise ValueError(f"tta must be in 1..8, got {tta}")
     if agg not in ('mean', 'max'): raise ValueError(f"agg must be 'mean' or 'max', got {agg!r}")
@@ -166,7 +159,8 @@ def load_run(run,  # a folder written by `hpa_train`
     run = Path(run)
     if not (run/'run.json').exists(): raise FileNotFoundError(f"{run}: not a finished run (no run.json)")
     cfg = json.loads((run/'run.json').read_text())
-    from hpa_fastai.features import FeatureChannels, feature_model, WithFeatures
+    from hpa_fastai.features import FeatureChannels, WithFeatures
+    from hpa_fastai.model import feature_model
     fc = FeatureChannels(**cfg['features']) if cfg.get('features') else None  # trained with feature channels
     m = feature_model(cfg['arch'], fc.n_extra if fc else 0)
     sd = load_weights(run/'model.pth', 'model file')
@@ -184,17 +178,24 @@ def run_thresholds(runs:list, labels=None, min_pos:int=3)->np.ndarray:
     if missing: raise ValueError(f"{labels}: no labels for {len(missing)} validation Id(s), e.g. {missing[:3]}")
     return tune_thresholds(vp.to_numpy(), encode_targets(lab.Target.loc[vp.index]), min_pos=min_pos)
 
-def predict_runs(runs:list,  # run folders
-                 data,  # Kaggle-layout folder with sample_submission.csv and test/
-                 out,  # the submission CSV to write
+def _said(sub:pd.DataFrame): print(f"wrote {sub.attrs['out']}: {len(sub)} rows, {sub.Predicted.str.split().str.len().mean():.2f} labels per image")
+
+@script(prog='hpa_predict', hide=('progress',), show=_said)
+def predict_runs(runs:list,  # run folders from hpa_train (several: an ensemble)
+                 data:str,  # Kaggle-layout folder with sample_submission.csv and test/
+                 out:str,  # the submission CSV to write
                  tta:int=8,  # dihedral transforms
-                 thresholds=None,  # a thresholds JSON; default: the runs' (see above)
+                 thresholds:str|None=None,  # a thresholds JSON from save_thresholds; default: the runs' (see above)
                  bs:int=32,  # batch size
-                 device=None,  # None: CUDA when available
-                 progress:bool=True,
+                 device:str|None=None,  # cpu, cuda, cuda:1 (default: CUDA when available)
+                 progress:bool=True,  # show a progress bar
                 )->pd.DataFrame:
     "Predict every Id of `data/sample_submission.csv` with the runs' TTA ensemble and write the submission"
-    data = local_data(data); ids = read_labels(data/'sample_submission.csv').Id.tolist()
+    check_settings(tta=(tta, 1 <= tta <= 8, 'in 1..8 (the dihedral transforms)'), bs=(bs, bs >= 1, 'at least 1'))
+    regular_file(out); regular_file(Path(out).with_name(Path(out).stem + '_probs.csv'))  # both outputs checked before any work
+    data = local_data(data)
+    if not (data/'test').is_dir(): raise FileNotFoundError(f"--data {data}: no test/ folder (expected the Kaggle layout)")
+    ids = read_labels(data/'sample_submission.csv').Id.tolist()
     models = [load_run(r, device) for r in runs]  # fail early on a bad run folder
     th = load_thresholds(thresholds) if thresholds is not None else None
     if th is None and len(runs) == 1 and (Path(runs[0])/'thresholds.json').exists(): th = load_thresholds(Path(runs[0])/'thresholds.json')
@@ -204,35 +205,17 @@ def predict_runs(runs:list,  # run folders
         dl = test_dl(data, cfg['size'], (np.array(cfg['mean']), np.array(cfg['std'])), ids=ids, bs=bs, crop=cfg.get('crop'),
                      device=next(m.parameters()).device)
         probs.append(predict_tta(m, dl, tta, progress=progress))
-    return write_submission(ids, ensemble(probs), th, out, sample_submission=data/'sample_submission.csv')
+    sub = write_submission(ids, ensemble(probs), th, out, sample_submission=data/'sample_submission.csv')
+    sub.attrs['out'] = str(out); return sub
 
-@one_line_errors('hpa_predict')
-def hpa_predict_cli(argv=None):
-    "Console script: `hpa_predict --run RUN [--run RUN2 ...] --data DIR --tta 8 --out submission.csv [--thresholds F]`"
-    p = hpa_parser('hpa_predict', predict_runs.__doc__)
-    p.add_argument('--run', action='append', required=True, help='run folder from hpa_train (repeat for an ensemble)')
-    p.add_argument('--data', required=True, help='folder with sample_submission.csv and test/')
-    p.add_argument('--out', required=True, help='submission CSV')
-    p.add_argument('--tta', type=int, default=8); p.add_argument('--bs', type=int, default=32)
-    p.add_argument('--thresholds', help="JSON from save_thresholds (default: the runs' tuned thresholds)")
-    p.add_argument('--device', help='cpu, cuda (default: CUDA when available)')
-    a = p.parse_args(argv)
-    check_settings(tta=(a.tta, 1 <= a.tta <= 8, 'in 1..8 (the dihedral transforms)'), bs=(a.bs, a.bs >= 1, 'at least 1'))
-    regular_file(a.out); regular_file(Path(a.out).with_name(Path(a.out).stem + '_probs.csv'))  # both outputs checked before any work
-    if not (Path(local_data(a.data))/'test').is_dir(): raise FileNotFoundError(f"--data {a.data}: no test/ folder (expected the Kaggle layout)")
-    try: sub = predict_runs(a.run, a.data, a.out, a.tta, a.thresholds, a.bs, a.device)
-    except (FileNotFoundError, ValueError) as e: sys.exit(f"hpa_predict: {e}")
-    print(f"wrote {a.out}: {len(sub)} rows, {sub.Predicted.str.split().str.len().mean():.2f} labels per image")
-
-@one_line_errors('hpa_score')
-def hpa_score_cli(argv=None):
-    "Console script: `hpa_score --submission submission.csv --labels test_labels.csv`"
-    p = hpa_parser('hpa_score', score_submission.__doc__)
-    p.add_argument('--submission', required=True); p.add_argument('--labels', required=True)
-    p.add_argument('--json', action='store_true', help='print the scores as JSON')
-    a = p.parse_args(argv)
-    try: s = score_submission(a.submission, a.labels)
-    except (FileNotFoundError, ValueError) as e: sys.exit(f"hpa_score: {e}")
-    if a.json: print(json.dumps(s)); return  # (a console script's return value becomes its exit status)
-    print(f"macro F1 {s['f1_macro']:.4f} over {s['n']} images")
-    for c, f in enumerate(s['f1_per_class']): print(f"  {c:2d} {LABELS[c]:32s} {f:.3f}")
+# %% ../nbs/10_predict.ipynb #87adc67b
+@script
+def hpa_score(submission:str,  # the submission CSV (Id,Predicted)
+              labels:str,  # the answers (Id,Target), e.g. test_labels.csv
+              as_json:bool=False,  # print the scores as JSON
+             )->dict:
+    "Print the macro F1 of a submission against the answers, and each class's F1 (see `score_submission`)"
+    s = score_submission(submission, labels)
+    if as_json: print(json.dumps(s))
+    else: print(f"macro F1 {s['f1_macro']:.4f} over {s['n']} images\n" + '\n'.join(f"  {c:2d} {LABELS[c]:32s} {f:.3f}" for c, f in enumerate(s['f1_per_class'])))
+    return s

@@ -4,9 +4,9 @@
 
 # %% ../nbs/01b_remote.ipynb #51e9d3b9
 from __future__ import annotations
-import json, os, time
+import json, os
 from pathlib import Path
-from .core import atomic_path, cache_dir
+from .core import atomic_path, cache_dir, retry
 
 # %% auto #0
 __all__ = ['is_url', 'fetch', 'mirror_dir', 'local_data', 'local_file', 'prefetch', 'fetch_missing']
@@ -17,25 +17,22 @@ def is_url(p)->bool:
     s = str(p)
     return '://' in s and not s.startswith('file://')
 
-def _retrying(op, what:str, retries:int|None=None, backoff:float|None=None):
-    "Run `op()`; retry anything but a missing object with exponential backoff; errors name `what`"
-    retries = int(os.environ.get('HPA_REMOTE_RETRIES', 4)) if retries is None else retries
-    backoff = float(os.environ.get('HPA_REMOTE_BACKOFF', 0.5)) if backoff is None else backoff
-    for attempt in range(retries + 1):
-        try: return op()
-        except FileNotFoundError: raise FileNotFoundError(f"{what}: no such object") from None
-        except Exception as e: err = f"{type(e).__name__}: {e}"
-        if attempt < retries: time.sleep(backoff * 2 ** attempt)
-    raise IOError(f"{what}: failed after {retries + 1} attempts ({err})")
+def _cat(fs, path:str, url:str)->bytes:
+    "The bytes of one remote object; a missing one is a `FileNotFoundError` naming its URL (not retried)"
+    try: return fs.cat_file(path)
+    except FileNotFoundError: raise FileNotFoundError(f"{url}: no such object") from None
 
 def fetch(url:str,  # the object to fetch
           dst,  # the local file to write (atomically)
-          retries:int|None=None, backoff:float|None=None,
+          retries:int|None=None,  # tries after the first (default: $HPA_REMOTE_RETRIES, else 4)
+          backoff:float|None=None,  # seconds before the first retry (default: $HPA_REMOTE_BACKOFF, else 0.5)
          )->Path:
-    "Copy the remote object `url` to `dst`, retrying transient errors; `dst` appears only when complete"
+    "Copy the remote object `url` to `dst`, retrying transient errors (`retry`); `dst` appears only when complete"
     import fsspec
     fs, path = fsspec.core.url_to_fs(url)
-    data = _retrying(lambda: fs.cat_file(path), url, retries, backoff)
+    retries = int(os.environ.get('HPA_REMOTE_RETRIES', 4)) if retries is None else retries
+    backoff = float(os.environ.get('HPA_REMOTE_BACKOFF', 0.5)) if backoff is None else backoff
+    data = retry(lambda: _cat(fs, path, url), url, retries, backoff)
     with atomic_path(dst) as t: Path(t).write_bytes(data)
     return Path(dst)
 

@@ -4,13 +4,12 @@
 
 # %% ../nbs/03_split.ipynb #015a1805
 from __future__ import annotations
-import argparse
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import encode_targets, atomic_path, regular_file, one_line_errors, hpa_parser, check_settings
+from .core import encode_targets, atomic_path, regular_file, script, check_settings
 
 # %% auto #0
-__all__ = ['multilabel_folds', 'split_quality', 'train_valid_split', 'hpa_split_cli']
+__all__ = ['multilabel_folds', 'split_quality', 'train_valid_split', 'save_folds', 'load_folds', 'hpa_split']
 
 # %% ../nbs/03_split.ipynb #88211e6f
 def _check_y(y, n_folds):
@@ -166,28 +165,49 @@ def train_valid_split(y:np.ndarray,  # (n, n_labels) 0/1 targets
     return np.flatnonzero(f != 0), np.flatnonzero(f == 0)
 
 # %% ../nbs/03_split.ipynb #08c337e8
-@one_line_errors('hpa_split')
-def hpa_split_cli(argv=None):
-    "Console script `hpa_split`: write stratified `Id,fold` for a Kaggle label CSV"
+def save_folds(ids,  # sample Ids
+               folds,  # their fold numbers
+               path,  # the CSV to write (atomically): `Id,fold`
+              )->Path:
+    "Write the `Id,fold` CSV that `load_folds`, `hpa_dls` and `hpa_stats` read"
+    with atomic_path(path) as t: pd.DataFrame({'Id': list(ids), 'fold': np.asarray(folds)}).to_csv(t, index=False)
+    return Path(path)
+
+# %% ../nbs/03_split.ipynb #cd8e650b
+def load_folds(path,  # an `Id,fold` CSV from `save_folds` or `hpa_split`
+               ids=None,  # the Ids wanted, in this order; None: every row
+              )->np.ndarray:  # their fold numbers
+    "The folds of `ids` from `path`; a `ValueError` naming the file when an Id has none"
+    f = pd.read_csv(path, dtype={'Id': str}).set_index('Id').fold
+    if ids is None: return f.to_numpy()
+    missing = [i for i in ids if i not in f.index]
+    if missing: raise ValueError(f"{path}: {len(missing)} Id(s) of train.csv have no fold, e.g. {missing[:3]}")
+    return f.loc[list(ids)].to_numpy()
+
+# %% ../nbs/03_split.ipynb #504577a5
+def _read_groups(groups, ids:pd.Series)->np.ndarray:
+    "The group of each of `ids` from an `Id,group` CSV, with errors naming the file"
+    if not Path(groups).is_file(): raise FileNotFoundError(f"--groups {groups}: no such file")
+    try: g = pd.read_csv(groups, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError: raise ValueError(f"{groups}: empty file (expected columns Id,group)") from None
+    if not {'Id', 'group'} <= set(g.columns): raise ValueError(f"{groups}: needs columns Id,group, has {list(g.columns)}")
+    gr = ids.map(g.drop_duplicates('Id').set_index('Id').group)
+    if gr.isna().any(): raise ValueError(f"{groups}: no group for {int(gr.isna().sum())} Ids, e.g. {ids[gr.isna()].iloc[0]}")
+    return gr.values
+
+@script(show=lambda r: print(f"{r['out']}: {r['rows']} rows, {r['n_folds']} folds", r['quality']))
+def hpa_split(labels:str,  # Id,Target CSV (e.g. train.csv)
+              out:str,  # output CSV with columns Id,fold
+              n_folds:int=5,  # number of folds
+              seed:int=0,  # the one seed
+              groups:str|None=None,  # optional CSV with columns Id,group: a group never spans two folds
+             )->dict:
+    "Multi-label stratified folds of a Kaggle label CSV, written as `Id,fold`"
     from hpa_fastai.data import read_labels
-    ap = hpa_parser('hpa_split', multilabel_folds.__doc__)
-    ap.add_argument('--labels', required=True, help='Id,Target CSV (e.g. train.csv)')
-    ap.add_argument('--n_folds', type=int, default=5); ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--out', required=True, help='output CSV with columns Id,fold')
-    ap.add_argument('--groups', default=None, help='optional CSV with columns Id,group')
-    a = ap.parse_args(argv)
-    check_settings(n_folds=(a.n_folds, a.n_folds >= 2, 'at least 2'), seed=(a.seed, 0 <= a.seed < 2**32, 'in 0..2**32-1'))
-    regular_file(a.out)  # a folder, device or FIFO is refused before any work
-    df = read_labels(a.labels, 'Target'); y = encode_targets(df.Target); groups = None
-    if a.n_folds > len(df): raise ValueError(f"--n_folds {a.n_folds}: more folds than the {len(df)} rows of {a.labels}")
-    if a.groups:
-        if not Path(a.groups).is_file(): raise FileNotFoundError(f"--groups {a.groups}: no such file")
-        try: g = pd.read_csv(a.groups, dtype=str, keep_default_na=False)
-        except pd.errors.EmptyDataError: raise ValueError(f"{a.groups}: empty file (expected columns Id,group)") from None
-        if not {'Id', 'group'} <= set(g.columns): raise ValueError(f"{a.groups}: needs columns Id,group, has {list(g.columns)}")
-        groups = df.Id.map(g.drop_duplicates('Id').set_index('Id').group)
-        if groups.isna().any(): raise ValueError(f"{a.groups}: no group for {int(groups.isna().sum())} Ids, e.g. {df.Id[groups.isna()].iloc[0]}")
-        groups = groups.values
-    f = multilabel_folds(y, a.n_folds, a.seed, groups)
-    with atomic_path(a.out) as t: pd.DataFrame({'Id': df.Id, 'fold': f}).to_csv(t, index=False)
-    print(f"{a.out}: {len(f)} rows, {a.n_folds} folds", split_quality(y, f))
+    check_settings(n_folds=(n_folds, n_folds >= 2, 'at least 2'), seed=(seed, 0 <= seed < 2**32, 'in 0..2**32-1'))
+    regular_file(out)  # a folder, device or FIFO is refused before any work
+    df = read_labels(labels, 'Target'); y = encode_targets(df.Target)
+    if n_folds > len(df): raise ValueError(f"--n_folds {n_folds}: more folds than the {len(df)} rows of {labels}")
+    f = multilabel_folds(y, n_folds, seed, None if groups is None else _read_groups(groups, df.Id))
+    save_folds(df.Id, f, out)
+    return {'out': str(out), 'rows': len(f), 'n_folds': n_folds, 'quality': split_quality(y, f)}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_stats.ipynb #f485bba1
 from __future__ import annotations
-import argparse, json, os
+import json, os
 from pathlib import Path
 from multiprocessing import get_context
 import numpy as np
@@ -14,10 +14,10 @@ from .data import open_rgby, read_labels
 from .remote import local_data
 
 # %% auto #0
-__all__ = ['stats_from_hist', 'channel_stats', 'save_stats', 'load_stats', 'stats_ids', 'hpa_stats_cli']
+__all__ = ['pixel_hist', 'stats_from_hist', 'channel_stats', 'save_stats', 'load_stats', 'stats_ids', 'hpa_stats']
 
 # %% ../nbs/04_stats.ipynb #8d2a7dc4
-def _hist(x:np.ndarray)->np.ndarray:
+def pixel_hist(x:np.ndarray)->np.ndarray:
     "(4, 256) int64 pixel-value counts of a (4, H, W) uint8 sample"
     return np.stack([np.bincount(c.ravel(), minlength=256) for c in x]).astype(np.int64)
 
@@ -34,7 +34,7 @@ def stats_from_hist(h:np.ndarray,  # (4, 256) pixel-value counts
 def _hist_chunk(args):
     folder, ids, size = args
     h = np.zeros((4, 256), np.int64)
-    for i in ids: h += _hist(open_rgby(folder, i, size=size, threads=False))
+    for i in ids: h += pixel_hist(open_rgby(folder, i, size=size, threads=False))
     return h, len(ids)
 
 def channel_stats(folder,  # folder of `{id}_{channel}.png`
@@ -94,36 +94,31 @@ def stats_ids(data,  # Kaggle-layout folder with `train.csv`
     "The training Ids `hpa_stats` averages over"
     ids = read_labels(Path(data)/'train.csv', 'Target').Id.tolist()
     if folds is not None and valid_fold is not None:
-        import pandas as pd
-        f = pd.read_csv(folds, dtype={'Id': str})
-        missing = set(ids) - set(f.Id)
-        if missing: raise ValueError(f"{folds}: {len(missing)} Id(s) of train.csv have no fold, e.g. {sorted(missing)[:3]}")
-        valid = set(f.Id[f.fold == valid_fold])
-        ids = [i for i in ids if i not in valid]
+        from hpa_fastai.split import load_folds
+        ids = [i for i, f in zip(ids, load_folds(folds, ids)) if f != valid_fold]
     if n is not None and n < len(ids):
         ids = [ids[i] for i in sorted(np.random.default_rng(seed).choice(len(ids), n, replace=False))]
     return ids
 
-@one_line_errors('hpa_stats')
-def hpa_stats_cli(argv=None):
-    "Console script: `hpa_stats --data DIR --out stats.json` (returns None: a console script exits with its return value)"
-    p = hpa_parser('hpa_stats', 'Exact per-channel mean/std of HPA training images')
-    p.add_argument('--data', required=True, help='Kaggle-layout folder (train.csv, train/)')
-    p.add_argument('--out', default='stats.json', help='output JSON')
-    p.add_argument('--folds', help='Id,fold CSV; with --valid_fold, leave that fold out')
-    p.add_argument('--valid_fold', type=int)
-    p.add_argument('--n', type=int, help='random subset of this many images')
-    p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--size', type=int, help='resize before counting')
-    p.add_argument('--workers', type=int, default=None)
-    a = p.parse_args(argv)
-    check_settings(n=(a.n, a.n is None or a.n >= 1, 'at least 1'), size=(a.size, a.size is None or a.size >= 1, 'at least 1'),
-                   workers=(a.workers, a.workers is None or a.workers >= 1, 'at least 1'), seed=(a.seed, 0 <= a.seed < 2**32, 'in 0..2**32-1'),
-                   valid_fold=(a.valid_fold, a.valid_fold is None or (a.folds is not None and a.valid_fold >= 0), 'at least 0, with --folds'))
-    regular_file(a.out)  # a folder, device or FIFO is refused before any work
-    if a.folds is not None and not Path(a.folds).is_file(): raise FileNotFoundError(f"--folds {a.folds}: no such file")
-    a.data = local_data(a.data)  # a URL: its mirror (see `hpa_fastai.remote`)
-    ids = stats_ids(a.data, a.folds, a.valid_fold, a.n, a.seed)
-    mean, std = channel_stats(Path(a.data)/'train', ids, size=a.size, n_workers=a.workers)
-    save_stats(mean, std, a.out)
-    print(f"{len(ids)} images -> {a.out}\n  mean {np.round(mean, 4).tolist()}\n  std  {np.round(std, 4).tolist()}")
+# %% ../nbs/04_stats.ipynb #57f2c932
+@script(show=lambda r: print(f"{r['n']} images -> {r['out']}\n  mean {np.round(r['mean'], 4).tolist()}\n  std  {np.round(r['std'], 4).tolist()}"))
+def hpa_stats(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (see `hpa_fastai.remote`)
+              out:str='stats.json',  # output JSON
+              folds:str|None=None,  # Id,fold CSV; with --valid_fold, leave that fold out
+              valid_fold:int|None=None,  # the fold left out
+              n:int|None=None,  # random subset of this many images
+              seed:int=0,  # seed of the subset
+              size:int|None=None,  # resize before counting
+              workers:int|None=None,  # processes (default: the cores)
+             )->dict:
+    "Exact per-channel mean/std of HPA training images, saved with `save_stats`"
+    check_settings(n=(n, n is None or n >= 1, 'at least 1'), size=(size, size is None or size >= 1, 'at least 1'),
+                   workers=(workers, workers is None or workers >= 1, 'at least 1'), seed=(seed, 0 <= seed < 2**32, 'in 0..2**32-1'),
+                   valid_fold=(valid_fold, valid_fold is None or (folds is not None and valid_fold >= 0), 'at least 0, with --folds'))
+    regular_file(out)  # a folder, device or FIFO is refused before any work
+    if folds is not None and not Path(folds).is_file(): raise FileNotFoundError(f"--folds {folds}: no such file")
+    data = local_data(data)  # a URL: its mirror
+    ids = stats_ids(data, folds, valid_fold, n, seed)
+    mean, std = channel_stats(Path(data)/'train', ids, size=size, n_workers=workers)
+    save_stats(mean, std, out)
+    return {'n': len(ids), 'out': str(out), 'mean': mean, 'std': std}

@@ -4,15 +4,16 @@
 
 # %% ../nbs/01a_synth.ipynb #8d11f451
 from __future__ import annotations
-import json, argparse, os
+import json, os
 from collections import Counter
 from pathlib import Path
 import numpy as np, cv2
-from .core import LABELS, N_CLASSES, CHANNELS, MASKS, encode_targets, decode_targets, atomic_path, cache_dir, claim_out, one_line_errors, hpa_parser, check_settings
+from .core import N_CLASSES, CHANNELS, MASKS, encode_targets, atomic_path, cache_dir, claim_out, script, check_settings
+from .data import write_png
 
 # %% auto #0
-__all__ = ['summarise_labels', 'load_label_sets', 'label_set_probs', 'synth_sample', 'synth_masks', 'make_synth', 'hpa_synth_cli',
-           'hpa_subset', 'hpa_data']
+__all__ = ['GREEN_PATTERNS', 'summarise_labels', 'load_label_sets', 'label_set_probs', 'synth_sample', 'synth_masks',
+           'make_synth']
 
 # %% ../nbs/01a_synth.ipynb #21b8aa93
 def _norm_target(s): return ' '.join(map(str, sorted(set(int(t) for t in s.split()))))
@@ -149,98 +150,202 @@ def _reference(g, rng):
     return Rd, B, Y, en
 
 # %% ../nbs/01a_synth.ipynb #c92f2b62
-def _green(c, g, rng, red, yel, ends):
-    "Green pattern of class `c`"
+def _ring(g, scale=1., cell=False, th=2):
+    "Outlines of every nucleus (or cell) at `scale`, `th` pixels wide at 512 px"
+    im = np.zeros((g.R, g.R), np.float32)
+    for i in range(g.n): cv2.ellipse(im, g._e(i, cell, scale), 1., max(1, int(round(th * g.s))))
+    return _blur(im, .7 * g.s)
+
+GREEN_PATTERNS = {}  # class id -> `f(g, rng, red, yel, ends)`: the green staining of a protein at that location
+
+def _pattern(c:int):
+    "Register the decorated function as the green pattern of class `c`"
+    def deco(f): GREEN_PATTERNS[c] = f; return f
+    return deco
+
+def _diffuse(g, rng, mask, amp:float, grain:float):
+    "`mask` blurred, its brightness varied by `amp` over a texture of `grain` pixels (at 512 px)"
+    return _blur(mask, .8 * g.s) * np.clip(.7 + amp * _tex(rng, g.R, max(int(grain*g.s), 2)), .1, None)
+
+@_pattern(0)
+def _nucleoplasm(g, rng, red, yel, ends): return _diffuse(g, rng, g.N, .3, 4)
+
+@_pattern(1)
+def _nuclear_membrane(g, rng, red, yel, ends):
+    return _ring(g, 1.)
+
+@_pattern(2)
+def _nucleoli(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    return _dots(R, g.in_nuc(rng, 3, .55), 1., 3.5 * s)
+
+@_pattern(3)
+def _nucleoli_fibrillar_center(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    ctr = np.repeat(g.in_nuc(rng, 2, .5), 6, 0)
+    return _dots(R, ctr + rng.normal(0, 3 * s, ctr.shape), 1., .8 * s)
+
+@_pattern(4)
+def _nuclear_speckles(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    return _dots(R, g.in_nuc(rng, 25, .85), .8, 1.3 * s)
+
+@_pattern(5)
+def _nuclear_bodies(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    k = int(rng.integers(1, 6)); return _dots(R, g.in_nuc(rng, k, .8), 1., 2. * s)
+
+@_pattern(6)
+def _endoplasmic_reticulum(g, rng, red, yel, ends):
+    R = g.R
+    return yel / (yel.max() + 1e-6) * np.clip(1 + .2 * _tex(rng, R, 2), 0, None)
+
+@_pattern(7)
+def _golgi_apparatus(g, rng, red, yel, ends):
     R, s, n = g.R, g.s, g.n
-    def ring(scale=1., cell=False, th=2):
-        im = np.zeros((R, R), np.float32)
-        for i in range(n): cv2.ellipse(im, g._e(i, cell, scale), 1., max(1, int(round(th * s))))
-        return _blur(im, .7 * s)
-    if c == 0: return _blur(g.N, .8 * s) * np.clip(.7 + .3 * _tex(rng, R, max(int(4*s), 2)), .1, None)
-    if c == 1: return ring(1.)
-    if c == 2: return _dots(R, g.in_nuc(rng, 3, .55), 1., 3.5 * s)
-    if c == 3:
-        ctr = np.repeat(g.in_nuc(rng, 2, .5), 6, 0)
-        return _dots(R, ctr + rng.normal(0, 3 * s, ctr.shape), 1., .8 * s)
-    if c == 4: return _dots(R, g.in_nuc(rng, 25, .85), .8, 1.3 * s)
-    if c == 5:
-        k = int(rng.integers(1, 6)); return _dots(R, g.in_nuc(rng, k, .8), 1., 2. * s)
-    if c == 6: return yel / (yel.max() + 1e-6) * np.clip(1 + .2 * _tex(rng, R, 2), 0, None)
-    if c == 7:
-        p, dr = g.near_nuc(rng, 1.15)
-        pts = np.repeat(p, 8, 0) + np.repeat(dr, 8, 0) * rng.uniform(0, 6 * s, (n*8, 1)) + rng.normal(0, 4 * s, (n*8, 2))
-        return _dots(R, pts, .6, 2.5 * s) * (1 - g.N)
-    if c == 8: return _dots(R, g.in_cyto(rng, 60), 1., .7 * s) * g.cyto
-    if c == 9: return _dots(R, g.in_cyto(rng, 30), 1., 1.4 * s) * g.cyto
-    if c == 10: return _dots(R, g.in_cyto(rng, 15, 1.2, .8), 1., 2.6 * s) * g.cyto
-    if c == 11:
-        st = g.in_cyto(rng, 8, 1.1, .5); ang = rng.uniform(0, 2*np.pi, len(st))
-        en = st + np.stack([np.cos(ang), np.sin(ang)], 1) * np.repeat(g.rc, 8)[:, None] * rng.uniform(.8, 1.5, (len(st), 1))
-        return _blur(_fibres(R, st, en, rng, .45, max(1, int(round(1.5*s)))), .6 * s) * g.cyto
-    if c == 12:
-        im = np.zeros((R, R), np.float32)
-        for i in range(n):
-            a = rng.uniform(0, np.pi); d = np.array([np.cos(a), np.sin(a)]); pp = np.array([-d[1], d[0]])
-            for o in np.linspace(-.8, .8, 9) * g.rc[i]:
-                p0, p1 = g.cc[i] + pp * o - d * g.rc[i], g.cc[i] + pp * o + d * g.rc[i]
-                cv2.line(im, tuple(np.round(p0 * 4).astype(int)), tuple(np.round(p1 * 4).astype(int)), 1., 1, cv2.LINE_AA, 2)
-        return _blur(im, .6 * s) * (g.L > 0) * (1 - g.N)
-    if c == 13:
-        st = g.in_cyto(rng, 14, 1., 1.)
-        t = rng.uniform(0, 2*np.pi, (n, 14)); dr = np.stack([np.cos(t), np.sin(t)], -1).reshape(-1, 2)
-        st = np.repeat(g.nc, 14, 0) + dr * np.repeat(g.rc * .92, 14)[:, None]
-        return _blur(_fibres(R, st, st + dr * 6 * s, rng, 0, max(1, int(round(2*s)))), .6 * s) * g.C
-    if c == 14: return red / (red.max() + 1e-6)
-    if c == 15: return _dots(R, ends, 1., 1.2 * s) * g.C
-    if c == 16:
-        im = np.zeros((R, R), np.float32)
-        for i in rng.choice(n, min(n, 2), replace=False):
-            j = np.argsort(np.hypot(*(g.nc - g.nc[i]).T))[1] if n > 1 else i
-            _ = cv2.line(im, tuple(np.round(g.nc[i] * 4).astype(int)), tuple(np.round(g.nc[j] * 4).astype(int)), 1., max(1, int(round(2*s))), cv2.LINE_AA, 2)
-        return _blur(im, .8 * s) * (1 - g.N)
-    if c == 17:
-        im = np.zeros((R, R), np.float32)
-        for i in rng.choice(n, min(n, 3), replace=False):
-            a = rng.uniform(0, np.pi); d = np.array([np.cos(a), np.sin(a)]); pp = np.array([-d[1], d[0]])
-            p0, p1 = g.nc[i] - d * g.rn[i] * 1.1, g.nc[i] + d * g.rn[i] * 1.1
-            mids = g.nc[i] + np.linspace(-.5, .5, 7)[:, None] * pp * g.rn[i]
-            for m_ in mids:
-                cv2.polylines(im, [np.round(np.stack([p0, m_, p1]) * 4).astype(np.int32)], False, 1., 1, cv2.LINE_AA, 2)
-        return _blur(im, .8 * s)
-    if c == 18: return _dots(R, g.near_nuc(rng, 1.2)[0], 1., 1.6 * s)
-    if c == 19:
-        p, dr = g.near_nuc(rng, 1.2); q = p + np.stack([-dr[:, 1], dr[:, 0]], 1) * 3.5 * s
-        return _dots(R, np.concatenate([p, q]), 1., 1.1 * s)
-    if c == 20:
-        im = np.zeros((R, R), np.float32)
-        for x, y in g.in_cyto(rng, 6): cv2.circle(im, (int(x*4), int(y*4)), int(rng.uniform(2.5, 4.5) * s * 4), 1., 1, cv2.LINE_AA, 2)
-        return _blur(im, .6 * s) * g.cyto
-    if c == 21: return ring(1., True, 2.5)
-    if c == 22:
-        L = g.L; j = np.zeros((R, R), np.float32)
-        for a, b in ((L[1:], L[:-1]), (L[:, 1:], L[:, :-1])):
-            e = ((a != b) & (a > 0) & (b > 0)).astype(np.float32)
-            if a.shape[0] != R: j[1:] += e; j[:-1] += e
-            else: j[:, 1:] += e; j[:, :-1] += e
-        return _blur(np.minimum(j, 1), 1.2 * s) * 2
-    if c == 23:
-        st = g.in_cyto(rng, 40); a = rng.uniform(0, 2*np.pi, len(st))
-        en = st + np.stack([np.cos(a), np.sin(a)], 1) * rng.uniform(3, 8, (len(st), 1)) * s
-        return _blur(_fibres(R, st, en, rng, .2, max(1, int(round(1.5*s)))), .6 * s) * g.cyto
-    if c == 24: return _dots(R, g.near_nuc(rng, 1.45)[0], 1., .45 * g.rn.mean()) * (1 - g.N)
-    if c == 25: return _blur(g.cyto, .8 * s) * np.clip(.7 + .25 * _tex(rng, R, max(int(5*s), 2)), .1, None)
-    if c == 26:
-        k = int(rng.integers(1, 4)); return _dots(R, g.in_cyto(rng, k), 1., 3.5 * s) * g.cyto
-    if c == 27:
-        im = np.zeros((R, R), np.float32)
-        for i, (x, y) in enumerate(g.in_cyto(rng, 3)):
-            if rng.random() < .5:
-                cv2.circle(im, (int(x*4), int(y*4)), int(4 * s * 4), 1., max(1, int(round(1.5*s))), cv2.LINE_AA, 2)
-            else:
-                a = rng.uniform(0, np.pi); d = np.array([np.cos(a), np.sin(a)]) * 6 * s
-                cv2.line(im, (int((x-d[0])*4), int((y-d[1])*4)), (int((x+d[0])*4), int((y+d[1])*4)), 1., max(1, int(round(2*s))), cv2.LINE_AA, 2)
-        return _blur(im, .6 * s) * g.cyto
-    raise ValueError(f'class id outside 0..{N_CLASSES-1}: {c}')
+    p, dr = g.near_nuc(rng, 1.15)
+    pts = np.repeat(p, 8, 0) + np.repeat(dr, 8, 0) * rng.uniform(0, 6 * s, (n*8, 1)) + rng.normal(0, 4 * s, (n*8, 2))
+    return _dots(R, pts, .6, 2.5 * s) * (1 - g.N)
+
+@_pattern(8)
+def _peroxisomes(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    return _dots(R, g.in_cyto(rng, 60), 1., .7 * s) * g.cyto
+
+@_pattern(9)
+def _endosomes(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    return _dots(R, g.in_cyto(rng, 30), 1., 1.4 * s) * g.cyto
+
+@_pattern(10)
+def _lysosomes(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    return _dots(R, g.in_cyto(rng, 15, 1.2, .8), 1., 2.6 * s) * g.cyto
+
+@_pattern(11)
+def _intermediate_filaments(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    st = g.in_cyto(rng, 8, 1.1, .5); ang = rng.uniform(0, 2*np.pi, len(st))
+    en = st + np.stack([np.cos(ang), np.sin(ang)], 1) * np.repeat(g.rc, 8)[:, None] * rng.uniform(.8, 1.5, (len(st), 1))
+    return _blur(_fibres(R, st, en, rng, .45, max(1, int(round(1.5*s)))), .6 * s) * g.cyto
+
+@_pattern(12)
+def _actin_filaments(g, rng, red, yel, ends):
+    R, s, n = g.R, g.s, g.n
+    im = np.zeros((R, R), np.float32)
+    for i in range(n):
+        a = rng.uniform(0, np.pi); d = np.array([np.cos(a), np.sin(a)]); pp = np.array([-d[1], d[0]])
+        for o in np.linspace(-.8, .8, 9) * g.rc[i]:
+            p0, p1 = g.cc[i] + pp * o - d * g.rc[i], g.cc[i] + pp * o + d * g.rc[i]
+            cv2.line(im, tuple(np.round(p0 * 4).astype(int)), tuple(np.round(p1 * 4).astype(int)), 1., 1, cv2.LINE_AA, 2)
+    return _blur(im, .6 * s) * (g.L > 0) * (1 - g.N)
+
+@_pattern(13)
+def _focal_adhesion_sites(g, rng, red, yel, ends):
+    R, s, n = g.R, g.s, g.n
+    st = g.in_cyto(rng, 14, 1., 1.)
+    t = rng.uniform(0, 2*np.pi, (n, 14)); dr = np.stack([np.cos(t), np.sin(t)], -1).reshape(-1, 2)
+    st = np.repeat(g.nc, 14, 0) + dr * np.repeat(g.rc * .92, 14)[:, None]
+    return _blur(_fibres(R, st, st + dr * 6 * s, rng, 0, max(1, int(round(2*s)))), .6 * s) * g.C
+
+@_pattern(14)
+def _microtubules(g, rng, red, yel, ends):
+    return red / (red.max() + 1e-6)
+
+@_pattern(15)
+def _microtubule_ends(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    return _dots(R, ends, 1., 1.2 * s) * g.C
+
+@_pattern(16)
+def _cytokinetic_bridge(g, rng, red, yel, ends):
+    R, s, n = g.R, g.s, g.n
+    im = np.zeros((R, R), np.float32)
+    for i in rng.choice(n, min(n, 2), replace=False):
+        j = np.argsort(np.hypot(*(g.nc - g.nc[i]).T))[1] if n > 1 else i
+        _ = cv2.line(im, tuple(np.round(g.nc[i] * 4).astype(int)), tuple(np.round(g.nc[j] * 4).astype(int)), 1., max(1, int(round(2*s))), cv2.LINE_AA, 2)
+    return _blur(im, .8 * s) * (1 - g.N)
+
+@_pattern(17)
+def _mitotic_spindle(g, rng, red, yel, ends):
+    R, s, n = g.R, g.s, g.n
+    im = np.zeros((R, R), np.float32)
+    for i in rng.choice(n, min(n, 3), replace=False):
+        a = rng.uniform(0, np.pi); d = np.array([np.cos(a), np.sin(a)]); pp = np.array([-d[1], d[0]])
+        p0, p1 = g.nc[i] - d * g.rn[i] * 1.1, g.nc[i] + d * g.rn[i] * 1.1
+        mids = g.nc[i] + np.linspace(-.5, .5, 7)[:, None] * pp * g.rn[i]
+        for m_ in mids:
+            cv2.polylines(im, [np.round(np.stack([p0, m_, p1]) * 4).astype(np.int32)], False, 1., 1, cv2.LINE_AA, 2)
+    return _blur(im, .8 * s)
+
+@_pattern(18)
+def _microtubule_organizing_center(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    return _dots(R, g.near_nuc(rng, 1.2)[0], 1., 1.6 * s)
+
+@_pattern(19)
+def _centrosome(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    p, dr = g.near_nuc(rng, 1.2); q = p + np.stack([-dr[:, 1], dr[:, 0]], 1) * 3.5 * s
+    return _dots(R, np.concatenate([p, q]), 1., 1.1 * s)
+
+@_pattern(20)
+def _lipid_droplets(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    im = np.zeros((R, R), np.float32)
+    for x, y in g.in_cyto(rng, 6): cv2.circle(im, (int(x*4), int(y*4)), int(rng.uniform(2.5, 4.5) * s * 4), 1., 1, cv2.LINE_AA, 2)
+    return _blur(im, .6 * s) * g.cyto
+
+@_pattern(21)
+def _plasma_membrane(g, rng, red, yel, ends):
+    return _ring(g, 1., True, 2.5)
+
+@_pattern(22)
+def _cell_junctions(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    L = g.L; j = np.zeros((R, R), np.float32)
+    for a, b in ((L[1:], L[:-1]), (L[:, 1:], L[:, :-1])):
+        e = ((a != b) & (a > 0) & (b > 0)).astype(np.float32)
+        if a.shape[0] != R: j[1:] += e; j[:-1] += e
+        else: j[:, 1:] += e; j[:, :-1] += e
+    return _blur(np.minimum(j, 1), 1.2 * s) * 2
+
+@_pattern(23)
+def _mitochondria(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    st = g.in_cyto(rng, 40); a = rng.uniform(0, 2*np.pi, len(st))
+    en = st + np.stack([np.cos(a), np.sin(a)], 1) * rng.uniform(3, 8, (len(st), 1)) * s
+    return _blur(_fibres(R, st, en, rng, .2, max(1, int(round(1.5*s)))), .6 * s) * g.cyto
+
+@_pattern(24)
+def _aggresome(g, rng, red, yel, ends):
+    R = g.R
+    return _dots(R, g.near_nuc(rng, 1.45)[0], 1., .45 * g.rn.mean()) * (1 - g.N)
+
+@_pattern(25)
+def _cytosol(g, rng, red, yel, ends): return _diffuse(g, rng, g.cyto, .25, 5)
+
+@_pattern(26)
+def _cytoplasmic_bodies(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    k = int(rng.integers(1, 4)); return _dots(R, g.in_cyto(rng, k), 1., 3.5 * s) * g.cyto
+
+@_pattern(27)
+def _rods_rings(g, rng, red, yel, ends):
+    R, s = g.R, g.s
+    im = np.zeros((R, R), np.float32)
+    for i, (x, y) in enumerate(g.in_cyto(rng, 3)):
+        if rng.random() < .5:
+            cv2.circle(im, (int(x*4), int(y*4)), int(4 * s * 4), 1., max(1, int(round(1.5*s))), cv2.LINE_AA, 2)
+        else:
+            a = rng.uniform(0, np.pi); d = np.array([np.cos(a), np.sin(a)]) * 6 * s
+            cv2.line(im, (int((x-d[0])*4), int((y-d[1])*4)), (int((x+d[0])*4), int((y+d[1])*4)), 1., max(1, int(round(2*s))), cv2.LINE_AA, 2)
+    return _blur(im, .6 * s) * g.cyto
+
+def _green(c, g, rng, red, yel, ends):
+    "Green pattern of class `c`, from `GREEN_PATTERNS`"
+    if c not in GREEN_PATTERNS: raise ValueError(f'class id outside 0..{N_CLASSES-1}: {c}')
+    return GREEN_PATTERNS[c](g, rng, red, yel, ends)
 
 # %% ../nbs/01a_synth.ipynb #449dff84
 def _gain(x, target, iters=14, peak=None):
@@ -299,13 +404,8 @@ def _uid(rng):
     h = rng.bytes(16).hex()
     return f'{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}'
 
-def _write_png(path, img):
-    ok, buf = cv2.imencode('.png', img, [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY,
-                                            cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_SUB])
-    if not ok: raise IOError(f'could not encode {path}')
-    Path(path).write_bytes(buf.tobytes())
-
-def make_synth(out,  # output folder
+@script(prog='hpa_synth', show=print)
+def make_synth(out:str,  # output folder: new, empty, or made by `hpa_synth`
                n:int=256,  # number of train samples
                n_test:int=64,  # number of test samples
                size:int=512,  # image side, 64..512
@@ -314,8 +414,8 @@ def make_synth(out,  # output folder
                masks:bool=False,  # also write ground-truth masks: masks/{train,test}/<Id>_{nuclei,cells}.png
               )->Path:
     "Write a synthetic HPA data set laid out like the Kaggle download; returns `out`"
-    if not 64 <= size <= 512: raise ValueError(f'size must be within 64..512, got {size}')
-    if n < 1 or n_test < 0: raise ValueError(f'need n >= 1 and n_test >= 0, got {n}, {n_test}')
+    check_settings(size=(size, 64 <= size <= 512, 'within 64..512'), n=(n, n >= 1, 'at least 1'), n_test=(n_test, n_test >= 0, 'at least 0'), seed=(seed, 0 <= seed < 2**32, 'in 0..2**32-1'))
+    out = claim_out(out, 'hpa_synth')  # never into a folder it did not make (a real data set's train.csv would be replaced)
     out = Path(out); sets, p = label_set_probs(rare_boost)
     rows = {}
     for split, cnt in (('train', n), ('test', n_test)):
@@ -326,8 +426,8 @@ def make_synth(out,  # output folder
             x = synth_sample(ids, size, rng, masks=masks)
             if masks:
                 x, mk = x; (out/'masks'/split).mkdir(parents=True, exist_ok=True)
-                for k, nm in enumerate(MASKS): _write_png(out/'masks'/split/f'{uid}_{nm}.png', mk[k])
-            for k, ch in enumerate(CHANNELS): _write_png(out/split/f'{uid}_{ch}.png', x[k])
+                for k, nm in enumerate(MASKS): write_png(out/'masks'/split/f'{uid}_{nm}.png', mk[k])
+            for k, ch in enumerate(CHANNELS): write_png(out/split/f'{uid}_{ch}.png', x[k])
             rows[split].append((uid, ' '.join(map(str, sorted(ids)))))
     allids = [r[0] for v in rows.values() for r in v]
     if len(set(allids)) != len(allids): raise RuntimeError('duplicate Ids, change the seed')
@@ -337,89 +437,3 @@ def make_synth(out,  # output folder
     csv('test_labels.csv', 'Id,Target', rows['test'])
     csv('sample_submission.csv', 'Id,Predicted', [(a, '0') for a, _ in rows['test']])
     return out
-
-@one_line_errors('hpa_synth')
-def hpa_synth_cli(argv=None):
-    "Console script `hpa_synth`: write a synthetic HPA data set"
-    ap = hpa_parser('hpa_synth', make_synth.__doc__)
-    ap.add_argument('--out', required=True); ap.add_argument('--n', type=int, default=256)
-    ap.add_argument('--n_test', type=int, default=64); ap.add_argument('--size', type=int, default=512)
-    ap.add_argument('--seed', type=int, default=0); ap.add_argument('--rare_boost', action='store_true')
-    ap.add_argument('--masks', action='store_true', help='also write nuclei and cell masks under masks/')
-    a = ap.parse_args(argv)
-    check_settings(n=(a.n, a.n >= 1, 'at least 1'), n_test=(a.n_test, a.n_test >= 0, 'at least 0'),
-                   size=(a.size, 64 <= a.size <= 512, 'within 64..512'), seed=(a.seed, 0 <= a.seed < 2**32, 'in 0..2**32-1'))
-    claim_out(a.out, 'hpa_synth')  # never into a folder it did not make (a real data set's train.csv would be replaced)
-    print(make_synth(a.out, a.n, a.n_test, a.size, a.seed, a.rare_boost, a.masks))
-
-# %% ../nbs/01a_synth.ipynb #a6b75dc7
-def _link(src:Path, dst:Path):
-    "Symlink `dst` -> `src` (a copy where links are not allowed); name the Id's file when it is missing"
-    import shutil
-    if not src.exists(): raise FileNotFoundError(f"{src}: missing channel file ({src.parent.name}/ of {src.parent.parent})")
-    try: os.symlink(src.resolve(), dst)
-    except OSError: shutil.copyfile(src, dst)
-
-def _build_folder(out:Path, fill)->Path:
-    "Make folder `out` by `fill(tmp)` in a temporary sibling renamed when complete (a failure leaves nothing)"
-    import shutil, tempfile
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix='.partial_'))
-    try:
-        fill(tmp)
-        try: tmp.rename(out)
-        except OSError:  # made meanwhile by another process
-            if not out.exists(): raise
-    finally: shutil.rmtree(tmp, ignore_errors=True)
-    return out
-
-def hpa_subset(data,  # Kaggle-layout folder (train.csv, train/, and optionally sample_submission.csv, test/)
-               n:int,  # training samples to keep
-               n_test:int=0,  # test samples to keep (the first `n_test` of a seeded shuffle of sample_submission.csv)
-               seed:int=0,
-               out=None,  # where to write it; default: a folder in the cache named by the source and arguments
-              )->Path:
-    "A Kaggle-layout folder of `n` training and `n_test` test samples drawn from `data`, images linked, not copied"
-    import hashlib
-    import pandas as pd
-    data = Path(data).resolve()
-    if not (data/'train.csv').exists(): raise FileNotFoundError(f"{data}: no train.csv (expected the Kaggle layout)")
-    if out is None:
-        key = hashlib.sha1(str(data).encode()).hexdigest()[:10]
-        out = cache_dir('subsets')/f'{data.name}_{key}_n{n}_t{n_test}_seed{seed}'
-    out = Path(out)
-    if (out/'train.csv').exists(): return out
-    rng = np.random.default_rng(seed)
-    tr = pd.read_csv(data/'train.csv', dtype=str, keep_default_na=False)
-    if n > len(tr): raise ValueError(f"{data/'train.csv'}: asked for {n} training samples, it has {len(tr)}")
-    tr = tr.iloc[np.sort(rng.permutation(len(tr))[:n])]
-    files = {'train.csv': tr}
-    if n_test:
-        ss = pd.read_csv(data/'sample_submission.csv', dtype=str, keep_default_na=False)
-        if n_test > len(ss): raise ValueError(f"{data/'sample_submission.csv'}: asked for {n_test} test samples, it has {len(ss)}")
-        files['sample_submission.csv'] = ss = ss.iloc[np.sort(rng.permutation(len(ss))[:n_test])]
-        if (data/'test_labels.csv').exists():
-            tl = pd.read_csv(data/'test_labels.csv', dtype=str, keep_default_na=False)
-            files['test_labels.csv'] = tl[tl.Id.isin(set(ss.Id))]
-    def fill(tmp):
-        for split, ids in [('train', tr.Id), ('test', files.get('sample_submission.csv', tr.iloc[:0]).Id)]:
-            (tmp/split).mkdir()
-            for i in ids:
-                for c in CHANNELS: _link(data/split/f'{i}_{c}.png', tmp/split/f'{i}_{c}.png')
-        for name, d in files.items(): d.to_csv(tmp/name, index=False)
-    return _build_folder(out, fill)
-
-def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
-             n:int=256, n_test:int=64, size:int=128, seed:int=0,  # the synthetic set used when there is no real data
-             subset:bool=False,  # cut real data down to `n` + `n_test` samples (see `hpa_subset`)
-            )->Path:
-    "The data folder: `path`, the Kaggle input, `$HPA_DATA`, else a cached synthetic set (made if needed)"
-    from hpa_fastai.data import find_data
-    real = find_data(path)
-    if real is not None:
-        if not (real/'train.csv').exists(): raise FileNotFoundError(f"{real}: no train.csv (expected the Kaggle layout)")
-        return hpa_subset(real, n, n_test, seed) if subset else real
-    root = cache_dir('synth')
-    out = root/f'n{n}_t{n_test}_s{size}_seed{seed}'
-    if (out/'sample_submission.csv').exists(): return out
-    return _build_folder(out, lambda tmp: make_synth(tmp, n=n, n_test=n_test, size=size, seed=seed))

@@ -12,8 +12,9 @@ from fastai.learner import Learner, Metric
 from fastai.optimizer import Adam
 from fastai.torch_core import params
 from fastai.vision.models.unet import DynamicUnet
-from .model import rgby_model, _stem
-from .losses import FocalLoss, F1Macro
+from .model import rgby_model, stem_modules
+from .losses import FocalLoss
+from .metrics import F1Macro
 from .learner import init_prior_bias
 
 # %% auto #0
@@ -77,7 +78,7 @@ class MaskIoU(Metric):
 
 def unet_splitter(model:HPAUnet)->list:
     "Layer groups: the encoder's first conv block, the rest of the encoder, the decoder (and class head)"
-    stem = {id(p) for mod in _stem(model.encoder) for p in params(mod)}
+    stem = {id(p) for mod in stem_modules(model.encoder) for p in params(mod)}
     enc = {id(p) for p in params(model.encoder)}
     return [[p for p in params(model.encoder) if id(p) in stem], [p for p in params(model.encoder) if id(p) not in stem],
             [p for p in params(model) if id(p) not in enc]]
@@ -104,7 +105,7 @@ def unet_learner(dls,  # from `hpa_dls(..., masks=True)`
 # %% ../nbs/15_unet.ipynb #7aa1c6fd
 def show_masks(learn:Learner, n:int=4, figsize=None):
     "Composite, true masks and predicted masks of the first `n` validation images"
-    from hpa_fastai.eda import rgb_composite
+    from hpa_fastai.data import rgb_composite
     import matplotlib.pyplot as plt
     ds = learn.dls.valid_ds; n = min(n, len(ds))
     items = [ds[i] for i in range(n)]

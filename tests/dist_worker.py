@@ -1,14 +1,14 @@
 """One process of tests/test_distributed.py, started by `torchrun`: `dist_worker.py DATA OUT LOG_DIR`.
 
 It runs the `hpa_train` console script's entry point (which joins the gloo group itself). To let the test see
-inside the processes, two library functions are wrapped: `hpa_learner` adds a callback that records, per
+inside the processes, two library functions are wrapped: `hpa_learner` (as `hpa_fastai.train` calls it) adds a callback that records, per
 epoch, how many training items this process saw and what the model was wrapped in; `gather_preds`, called
 right after training, first saves the weights this process ended with."""
 import json, sys, torch
 from pathlib import Path
 from fastai.callback.core import Callback
 from fastai.torch_core import rank_distrib, get_model, find_bs
-import hpa_fastai.learner as L
+import hpa_fastai.train as L
 
 data, out, log = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 rank = rank_distrib()
@@ -31,5 +31,5 @@ def save_then_gather(learn, dl):
     torch.save({k: v.detach().cpu() for k, v in get_model(learn.model).state_dict().items()}, log/f'rank{rank}.pth')
     return orig_gather(learn, dl)
 L.hpa_learner, L.gather_preds = recording_learner, save_then_gather
-L.hpa_train_cli(['--data', data, '--out', out, '--arch', 'resnet18', '--size', '32', '--epochs', '2', '--warmup', '1',
-                 '--bs', '8', '--lr', '3e-3', '--no-lr-find', '--device', 'cpu', '--seed', '0'])
+L.hpa_train.cli(['--data', data, '--out', out, '--arch', 'resnet18', '--size', '32', '--epochs', '2', '--warmup', '1',
+                 '--bs', '8', '--lr', '3e-3', '--skip_lr_find', '--device', 'cpu', '--seed', '0'])

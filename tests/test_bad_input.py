@@ -6,7 +6,7 @@ Special files are a FIFO and symlinks made in the temporary folder, never a real
 The first case of each script runs the installed console script in its own process, as a user would (exit status,
 all of stderr: no warning, no traceback); the others call the same entry point in this process (a new process per
 case would cost seconds of imports each), where stderr is what the script printed plus the message it exits with."""
-import configparser, hashlib, importlib, os, shutil, subprocess
+import configparser, hashlib, importlib, os, shlex, shutil, subprocess
 from pathlib import Path
 import pytest
 from clitools import BIN, run, synth_set
@@ -23,7 +23,7 @@ def world(tmp_path_factory):
     (w/'run'/'models').mkdir(parents=True); (w/'run'/'.hpa_fastai').write_text('hpa_train\n')
     for f in (w/'run'/f'.last.pth.tmp{dead.pid}.pth', w/'run'/'models'/f'.best.pth.tmp{dead.pid}.pth'): f.write_bytes(b'\0' * 1000)
     run('hpa_train', '--data', w/'data', '--out', w/'run', '--arch', 'resnet18', '--size', '32', '--epochs', '1', '--warmup', '0',
-        '--bs', '8', '--lr', '1e-2', '--no-lr-find')
+        '--bs', '8', '--lr', '1e-2', '--skip_lr_find')
     kaggle = w/'kaggle'; shutil.copytree(w/'data', kaggle); (kaggle/'.hpa_fastai').unlink()  # a data folder we did not make
     (w/'user').mkdir(); (w/'user'/'notes.txt').write_text("the user's own notes\n")
     (w/'file.txt').write_text('a file\n'); os.mkfifo(w/'fifo')
@@ -48,80 +48,18 @@ def world(tmp_path_factory):
     sub.write_text('Id,Predicted\n' + '\n'.join(f"{i},{'٣' if k == 0 else '²' if k == 1 else '0'}" for k, i in enumerate(test_ids)) + '\n')
     return w
 
-TRAIN = ['--data', 'data', '--arch', 'resnet18', '--size', '32', '--epochs', '1', '--warmup', '0', '--no-lr-find', '--lr', '1e-2']
-RUN = ['--data', 'data', '--size', '32', '--epochs', '1', '--warmup', '0', '--tta', '1', '--device', 'cpu']
+def _cases(path=Path(__file__).with_name('bad_input_cases.tsv'))->list:
+    "(script, arguments, what the one line must contain) of each case in the table"
+    macros, cases = {}, []
+    for line in path.read_text().splitlines():
+        if not line.strip() or line.startswith('#'): continue
+        first, *rest = line.split('\t')
+        if first.startswith('$'): macros[first] = shlex.split(rest[0]); continue
+        args = [w for a in shlex.split(rest[0]) for w in macros.get(a, [a])]
+        cases.append((first, args, rest[1]))
+    return cases
 
-CASES = [  # (script, arguments, what the one line must contain)
-    # 1. the atomic writer: special files and folders at --out are refused; symlinks are written through (test below)
-    ('hpa_stats', ['--data', 'data', '--out', 'fifo'], 'fifo: exists and is not a regular file'),
-    ('hpa_split', ['--labels', 'data/train.csv', '--out', 'fifo'], 'fifo: exists and is not a regular file'),
-    ('hpa_predict', ['--run', 'run', '--data', 'data', '--out', 'fifo'], 'fifo: exists and is not a regular file'),
-    ('hpa_stats', ['--data', 'data', '--out', 'user'], 'user: is a folder'),
-    ('hpa_split', ['--labels', 'data/train.csv', '--out', 'user'], 'user: is a folder'),
-    ('hpa_predict', ['--run', 'run', '--data', 'data', '--out', 'user'], 'user: is a folder'),
-    # 2, 4. a folder the script did not make is refused, before any work
-    ('hpa_train', ['--out', 'user', *TRAIN], 'user: holds files hpa_train did not make (e.g. notes.txt)'),
-    ('hpa_train', ['--out', 'file.txt', *TRAIN], 'file.txt: is a file'),
-    ('hpa_run', ['--out', 'user', *RUN], 'user: holds files hpa_run did not make'),
-    ('hpa_run', ['--out', 'run', *RUN], 'run: was made by hpa_train, not hpa_run'),
-    ('hpa_synth', ['--out', 'kaggle', '--n', '4', '--size', '64'], 'kaggle: holds files hpa_synth did not make'),
-    ('hpa_synth', ['--out', 'run', '--n', '4', '--size', '64'], 'run: was made by hpa_train, not hpa_synth'),
-    ('hpa_external', ['--list', 'v18ok.csv', '--out', 'kaggle', '--retries', '0'], 'kaggle: holds files hpa_external did not make'),
-    ('hpa_cache', ['--data', 'data', '--size', '32', '--out', 'user'], 'user: holds files hpa_cache did not make'),
-    # 3. Ids that are paths
-    ('hpa_external', ['--list', 'hpav18.csv', '--out', 'v18', '--retries', '0'], "line 2: Id '../../x/PWNED_1' is not a valid sample Id"),
-    ('hpa_train', ['--out', 'new', *TRAIN[2:], '--data', 'evil'], "line 25: Id '../../x/PWNED_1' is not a valid sample Id"),
-    ('hpa_stats', ['--data', 'evil', '--out', 's.json'], "Id '../../x/PWNED_1' is not a valid sample Id"),
-    ('hpa_split', ['--labels', 'evil/train.csv', '--out', 'f.csv'], 'evil/train.csv: 1 bad row(s): line 25'),
-    ('hpa_cache', ['--data', 'evil', '--size', '32', '--out', 'c'], "Id '../../x/PWNED_1'"),
-    ('hpa_predict', ['--run', 'run', '--data', 'evil', '--out', 's.csv'], "line 2: Id '/abs/path_1' is not a valid sample Id"),
-    ('hpa_score', ['--submission', 'data/sample_submission.csv', '--labels', 'evil/train.csv'], "Id '../../x/PWNED_1'"),
-    # 5. what used to be a traceback
-    ('hpa_split', ['--labels', 'missing.csv', '--out', 'f.csv'], 'missing.csv: label file not found'),
-    ('hpa_split', ['--labels', 'empty.csv', '--out', 'f.csv'], 'empty.csv: empty file'),
-    ('hpa_split', ['--labels', 'data/train.csv', '--out', 'f.csv', '--n_folds', '1'], '--n_folds must be at least 2, got 1'),
-    ('hpa_split', ['--labels', 'data/train.csv', '--out', 'f.csv', '--groups', 'missing.csv'], '--groups missing.csv: no such file'),
-    ('hpa_stats', ['--data', 'data', '--out', 's.json', '--size', '0'], '--size must be at least 1, got 0'),
-    ('hpa_stats', ['--data', 'missing', '--out', 's.json'], 'missing/train.csv: label file not found'),
-    ('hpa_stats', ['--data', 'dirchannel', '--out', 's.json', '--workers', '1'], 'is a folder, not a PNG file'),
-    ('hpa_stats', ['--data', 'predlabels', '--out', 's.json'], "predlabels/train.csv: missing column 'Target'"),
-    ('hpa_cache', ['--data', 'data', '--size', '0', '--out', 'c'], '--size must be at least 16, got 0'),
-    ('hpa_cache', ['--data', 'empty', '--size', '32', '--out', 'c'], 'empty/train.csv: label file not found'),
-    ('hpa_synth', ['--out', 'syn', '--size', '0'], '--size must be within 64..512, got 0'),
-    ('hpa_synth', ['--out', 'syn', '--n', '0'], '--n must be at least 1, got 0'),
-    ('hpa_synth', ['--out', 'syn', '--n', 'many'], "argument --n: invalid int value: 'many'"),
-    ('hpa_train', ['--out', 'new', *TRAIN, '--size', '0'], '--size must be a whole number of pixels, at least 32, got 0'),
-    ('hpa_train', ['--out', 'new', *TRAIN, '--bs', '0'], '--bs must be a whole number, at least 1, got 0'),
-    ('hpa_train', ['--out', 'new', *TRAIN, '--lr', 'abc'], "argument --lr: invalid float value: 'abc'"),
-    ('hpa_train', ['--out', 'new', *TRAIN[2:], '--data', 'predlabels'], "predlabels/train.csv: missing column 'Target'"),
-    ('hpa_train', ['--out', 'new', *TRAIN[2:], '--data', 'missing'], 'missing/train.csv: label file not found'),
-    ('hpa_train', ['--out', 'new', *TRAIN, '--folds', 'missing.csv'], '--folds missing.csv: no such file'),
-    ('hpa_train', ['--out', 'new', *TRAIN, '--weights', 'missing.pth'], '--weights missing.pth: no such file'),
-    ('hpa_train', ['--out', 'new', *TRAIN, '--fold', '5'], '--fold must be in 0..4'),
-    ('hpa_predict', ['--run', 'run_zero', '--data', 'data', '--out', 's.csv'], 'run_zero/model.pth: empty model file'),
-    ('hpa_predict', ['--run', 'run_junk', '--data', 'data', '--out', 's.csv'], 'run_junk/model.pth: not a PyTorch model file'),
-    ('hpa_predict', ['--run', 'run_pickle', '--data', 'data', '--out', 's.csv'], 'run_pickle/model.pth: not a plain model file'),
-    ('hpa_predict', ['--run', 'run', '--data', 'notest', '--out', 's.csv'], '--data notest: no test/ folder'),
-    ('hpa_predict', ['--run', 'user', '--data', 'data', '--out', 's.csv'], 'user: not a finished run'),
-    ('hpa_predict', ['--run', 'run', '--data', 'data', '--out', 's.csv', '--tta', '0'], '--tta must be in 1..8'),
-    ('hpa_predict', ['--run', 'run', '--data', 'data', '--out', 's.csv', '--bs', '0'], '--bs must be at least 1'),
-    ('hpa_run', ['--out', 'r', *RUN, '--tta', '9'], '--tta must be in 1..8'),
-    ('hpa_run', ['--out', 'r', *RUN, '--folds', '1'], '--folds must be a whole number, at least 2'),
-    ('hpa_run', ['--out', 'r', *RUN, '--size', '8'], '--size must be a whole number of pixels, at least 32, got 8'),
-    # 6, 7. accepted silently or checked too late before
-    ('hpa_train', ['--out', 'new', *TRAIN, '--lr', '-1'], '--lr must be a positive number, got -1.0'),
-    ('hpa_train', ['--out', 'new', *TRAIN, '--epochs', '-1'], '--epochs must be a whole number, at least 0, got -1'),
-    ('hpa_train', ['--out', 'new', *TRAIN, '--epochs', '0', '--warmup', '0'], '--epochs + --warmup must be at least 1, got 0 + 0'),
-    ('hpa_train', ['--out', 'new', *TRAIN, '--size', '64', '--crop', '128'], '--crop must be at least 32 and at most --size (64), got 128'),
-    ('hpa_run', ['--out', 'r', *RUN, '--lr', '-1'], '--lr must be a positive number, got -1.0'),
-    ('hpa_run', ['--out', 'r', *RUN, '--epochs', '0', '--warmup', '0'], '--epochs + --warmup must be at least 1'),
-    # 10. labels that only look like digits, empty files
-    ('hpa_score', ['--submission', 'sub_digits.csv', '--labels', 'data/test_labels.csv'], "label '٣' is not an integer in 0..27"),
-    ('hpa_score', ['--submission', 'sub_digits.csv', '--labels', 'data/test_labels.csv'], "label '²' is not an integer in 0..27"),
-    ('hpa_score', ['--submission', 'empty.csv', '--labels', 'data/test_labels.csv'], 'empty.csv: empty file'),
-    ('hpa_score', ['--submission', 'data/sample_submission.csv', '--labels', 'empty.csv'], 'empty.csv: empty file'),
-    ('hpa_score', ['--submission', 'data/sample_submission.csv', '--labels', 'data/sample_submission.csv'], "missing column 'Target'"),
-]
+CASES = _cases()
 
 def snapshot(root:Path)->dict:
     "Every path under `root` (links not followed) with its kind and, for files, a hash of its bytes"
@@ -144,7 +82,9 @@ def _in_process(script, args, world, monkeypatch, capsys):
     "Call the script's entry point here: (exit status, stderr) as the console would show them"
     mod, fn = _scripts()[script].split(':')
     monkeypatch.chdir(world); monkeypatch.delenv('HPA_DEBUG', raising=False); capsys.readouterr()
-    with pytest.raises(SystemExit) as e: getattr(importlib.import_module(mod), fn)(list(args))
+    f = importlib.import_module(mod)
+    for a in fn.split('.'): f = getattr(f, a)  # e.g. hpa_fastai.train:hpa_train.cli
+    with pytest.raises(SystemExit) as e: f(list(args))
     err = capsys.readouterr().err; code = e.value.code
     return (1, err + code + '\n') if isinstance(code, str) else (code, err)
 

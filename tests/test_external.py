@@ -29,18 +29,18 @@ def test_external_download_and_training(server, tmp_path, tmp_path_factory, monk
     monkeypatch.setenv('HPA_CACHE', str(tmp_path/'cache'))  # the uint8 caches hpa_train --cache makes
     lst = tmp_path/'list.csv'; lst.write_text('Id,Target\n' + ''.join(f'{i},{k % 28}\n' for k, i in enumerate(IDS)))
     out = tmp_path/'ext'
-    r = run('hpa_external', '--list', lst, '--out', out, '--base', server, '--size', 64, '--backoff', 0.01, ok=False)
+    r = run('hpa_external', '--labels', lst, '--out', out, '--base', server, '--size', 64, '--backoff', 0.01, ok=False)
     assert r.returncode != 0 and '1 Id(s) failed' in r.stderr and f"{external_url(IDS[-1], 'red', server)}: HTTP 404" in r.stderr, r.stderr
     assert read_labels(out/'train.csv').Id.tolist() == IDS[:-1]
     x = open_rgby(out/'train', IDS[0])
     assert x.shape == (4, 64, 64) and x.dtype == np.uint8 and (x.reshape(4, -1).std(1) > 0).all()
     mtimes = {p: p.stat().st_mtime_ns for p in (out/'train').iterdir()}
-    run('hpa_external', '--list', lst, '--out', out, '--base', server, '--size', 64, '--backoff', 0.01, ok=False)
+    run('hpa_external', '--labels', lst, '--out', out, '--base', server, '--size', 64, '--backoff', 0.01, ok=False)
     assert {p: p.stat().st_mtime_ns for p in (out/'train').iterdir()} == mtimes  # nothing fetched twice
     # official + external, from uint8 caches: the external rows only ever train
     data = synth_set(tmp_path_factory, 24, 2, 64, 0)
     run('hpa_train', '--data', data, '--out', tmp_path/'run', '--extra', out, '--cache', '--arch', 'resnet18', '--size', 32, '--epochs', 1,
-        '--warmup', 0, '--bs', 8, '--lr', 1e-3, '--no-lr-find', '--device', 'cpu')
+        '--warmup', 0, '--bs', 8, '--lr', 1e-3, '--skip_lr_find', '--device', 'cpu')
     res = json.loads((tmp_path/'run'/'run.json').read_text())
     folds = pd.read_csv(tmp_path/'run'/'folds.csv')
     assert res['n_train'] == (folds.fold != 0).sum() + len(IDS) - 1 and res['n_valid'] == (folds.fold == 0).sum()

@@ -43,9 +43,9 @@ def test_scripts_from_s3(s3, tmp_path):
     assert json.loads((tmp_path/'c32'/'index.json').read_text())['n'] == 24
     # a short training and a prediction from s3://
     run('hpa_train', ['--data', 's3://hpa/synth', '--out', tmp_path/'run', '--arch', 'resnet18', '--size', 32, '--epochs', 1,
-                      '--warmup', 0, '--bs', 8, '--lr', 1e-3, '--no-lr-find', '--device', 'cpu'], env)
-    run('hpa_predict', ['--run', tmp_path/'run', '--data', 's3://hpa/synth', '--tta', 2, '--out', tmp_path/'sub.csv', '--device', 'cpu'], env)
-    r = run('hpa_score', ['--submission', tmp_path/'sub.csv', '--labels', 's3://hpa/synth/test_labels.csv', '--json'], env)
+                      '--warmup', 0, '--bs', 8, '--lr', 1e-3, '--skip_lr_find', '--device', 'cpu'], env)
+    run('hpa_predict', ['--runs', tmp_path/'run', '--data', 's3://hpa/synth', '--tta', 2, '--out', tmp_path/'sub.csv', '--device', 'cpu'], env)
+    r = run('hpa_score', ['--submission', tmp_path/'sub.csv', '--labels', 's3://hpa/synth/test_labels.csv', '--as_json'], env)
     assert 0 <= json.loads(r.stdout)['f1_macro'] <= 1
     assert len(list((mirror/'test').glob('*.png'))) == 24
 

@@ -7,7 +7,7 @@ from hpa_fastai.data import read_labels
 from hpa_fastai.predict import read_submission
 from clitools import BIN, run, synth_set
 
-TRAIN = ['--arch', 'resnet18', '--size', '64', '--bs', '16', '--warmup', '1', '--lr-find-iters', '5', '--device', 'cpu']
+TRAIN = ['--arch', 'resnet18', '--size', '64', '--bs', '16', '--warmup', '1', '--lr_find_iters', '5', '--device', 'cpu']
 
 
 @pytest.fixture(scope='module')
@@ -34,15 +34,15 @@ def test_train_kill_resume_predict_score(synth, tmp_path):
     assert cfg['arch'] == 'resnet18' and cfg['size'] == 64 and len(cfg['mean']) == 4 and cfg['lr'] > 0
 
     sub = tmp_path/'sub'/'submission.csv'
-    run('hpa_predict', '--run', out, '--data', synth, '--tta', 4, '--out', sub, '--device', 'cpu')
+    run('hpa_predict', '--runs', out, '--data', synth, '--tta', 4, '--out', sub, '--device', 'cpu')
     ids = read_labels(synth/'sample_submission.csv').Id.tolist()
     assert read_submission(sub, ids).Id.tolist() == ids
-    s = json.loads(run('hpa_score', '--submission', sub, '--labels', synth/'test_labels.csv', '--json').stdout)
+    s = json.loads(run('hpa_score', '--submission', sub, '--labels', synth/'test_labels.csv', '--as_json').stdout)
     assert 0 <= s['f1_macro'] <= 1 and len(s['f1_per_class']) == 28 and s['n'] == 12
 
     r = run('hpa_train', '--data', synth, '--out', out, '--epochs', '3', *TRAIN, ok=False)
     assert r.returncode != 0 and 'finished run' in r.stderr
-    r = run('hpa_predict', '--run', tmp_path/'nope', '--data', synth, '--out', tmp_path/'x.csv', ok=False)
+    r = run('hpa_predict', '--runs', tmp_path/'nope', '--data', synth, '--out', tmp_path/'x.csv', ok=False)
     assert r.returncode != 0 and 'nope' in r.stderr and not (tmp_path/'x.csv').exists()
     bad = tmp_path/'bad.csv'; bad.write_text('Id,Predicted\n' + ''.join(f'{i},1 30\n' for i in ids))
     r = run('hpa_score', '--submission', bad, '--labels', synth/'test_labels.csv', ok=False)
