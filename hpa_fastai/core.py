@@ -24,10 +24,14 @@ LABELS = ('Nucleoplasm', 'Nuclear membrane', 'Nucleoli', 'Nucleoli fibrillar cen
           'Microtubule ends', 'Cytokinetic bridge', 'Mitotic spindle', 'Microtubule organizing center',
           'Centrosome', 'Lipid droplets', 'Plasma membrane', 'Cell junctions', 'Mitochondria', 'Aggresome',
           'Cytosol', 'Cytoplasmic bodies', 'Rods & rings')
+
+# %% ../nbs/00_core.ipynb #0d8895ef
 N_CLASSES = len(LABELS)
 
 # %% ../nbs/00_core.ipynb #ad5ec967
 CHANNELS = ('red', 'green', 'blue', 'yellow')
+
+# %% ../nbs/00_core.ipynb #6c6ae011
 MASKS = ('nuclei', 'cells')  # ground-truth masks of the synthetic data (`make_synth(masks=True)`), in this order
 
 # %% ../nbs/00_core.ipynb #659425d5
@@ -43,6 +47,7 @@ def parse_target(s, row=None):
     if bad: raise ValueError(f"label outside 0..{N_CLASSES-1}{where}: {bad} in {s!r}")
     return ids
 
+# %% ../nbs/00_core.ipynb #fd5f1109
 def encode_targets(targets,  # iterable of Target strings like "16 0"
                   )->np.ndarray:  # (n, 28) uint8 multi-hot
     "Multi-hot encode space-separated class-id strings"
@@ -127,6 +132,7 @@ def check_id(id_)->str:
 # %% ../nbs/00_core.ipynb #3988e618
 MARKER = '.hpa_fastai'  # names the command that made a folder
 
+# %% ../nbs/00_core.ipynb #f12db4fc
 def claim_out(out,  # the output folder
               script:str,  # the command that will write there, e.g. 'hpa_train'
               create:bool=True,  # create and mark it now (False: only check)
@@ -223,6 +229,7 @@ def is_whole(v)->bool:
     "Whether `v` is a whole number (a Python or numpy int, not a bool)"
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
+# %% ../nbs/00_core.ipynb #c02b03c1
 def is_number(v)->bool:
     "Whether `v` is a finite int or float (not a bool)"
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and bool(np.isfinite(v))

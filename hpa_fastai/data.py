@@ -24,6 +24,7 @@ cv2.setNumThreads(1)
 # %% ../nbs/01_data.ipynb #9c633f33
 KAGGLE_INPUT = Path('/kaggle/input/human-protein-atlas-image-classification')
 
+# %% ../nbs/01_data.ipynb #d4388047
 def find_data(path=None,  # an explicit data folder wins
              )->Path|None:  # the Kaggle-layout folder to use, or None (then use a synthetic set)
     "The data folder: `path`, else the Kaggle input folder, else `$HPA_DATA`, else None"
@@ -152,6 +153,7 @@ def external_plane(bgr:np.ndarray,  # (H, W, 3) image as cv2 decodes it (BGR)
     if channel == 'yellow': return ((bgr[..., 2].astype(np.uint16) + bgr[..., 1]) // 2).astype(np.uint8)
     raise ValueError(f"unknown channel {channel!r}, expected one of {CHANNELS}")
 
+# %% ../nbs/01_data.ipynb #d166e8e0
 def open_external(folder,  # folder holding `{id}_{channel}.jpg`
                   id:str,  # an HPAv18 Id like `10580_1610_C1_1`
                   size:int=512,  # the Kaggle size
@@ -221,6 +223,7 @@ def hpa_subset(data,  # Kaggle-layout folder (train.csv, train/, and optionally 
         for name, d in files.items(): d.to_csv(tmp/name, index=False)
     return _build_folder(out, fill)
 
+# %% ../nbs/01_data.ipynb #c56bf3cd
 def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
              n:int=256, n_test:int=64, size:int=128, seed:int=0,  # the synthetic set used when there is no real data
              subset:bool=False,  # cut real data down to `n` + `n_test` samples (see `hpa_subset`)

@@ -116,11 +116,12 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
     vdl = HPADL(vds, shuffle=False, after_batch=ab, **kw)
     return DataLoaders(tdl, vdl, device=device)
 
-# %% ../nbs/05_data_block.ipynb #dc537401
+# %% ../nbs/05_data_block.ipynb #c605909f
 def feature_tfm(dl):
     "The transform in a loader's `after_batch` that adds input channels (a `hpa_fastai.features.FeatureChannels`), or None"
     return next((t for t in getattr(getattr(dl, 'after_batch', None), 'fs', []) if hasattr(t, 'n_extra')), None)  # (duck-typed: a notebook may define its own class)
 
+# %% ../nbs/05_data_block.ipynb #2754ae2c
 def n_extra(dl)->int:
     "Extra input channels a loader's `FeatureChannels` add (0 if none)"
     fc = feature_tfm(dl)

@@ -23,6 +23,7 @@ def label_counts(y:np.ndarray,  # (n, 28) multi-hot targets
     return (pd.DataFrame({'id': range(N_CLASSES), 'name': LABELS, 'count': c, 'frac': c / len(y)})
               .sort_values('count', ascending=False, kind='stable').reset_index(drop=True))
 
+# %% ../nbs/02_eda.ipynb #0df6def8
 def plot_label_counts(y:np.ndarray,  # (n, 28) multi-hot targets
                       log:bool=False,  # log-scale counts: the rare classes become visible
                       figsize=(8, 6)):
@@ -56,12 +57,14 @@ def cooccurrence(y:np.ndarray,  # (n, 28) multi-hot targets
     with np.errstate(invalid='ignore', divide='ignore'): p = np.where(d[:, None] > 0, c / d[:, None], 0.)
     return c, p
 
+# %% ../nbs/02_eda.ipynb #f88309fa
 def never_alone(y:np.ndarray)->list:
     "Class ids that occur but never as an image's only label"
     y = np.asarray(y)
     alone = y[y.sum(1) == 1].sum(0)
     return [i for i in range(N_CLASSES) if y[:, i].sum() and alone[i] == 0]
 
+# %% ../nbs/02_eda.ipynb #a930fdca
 def plot_cooccurrence(y:np.ndarray,  # (n, 28) multi-hot targets
                       conditional:bool=True,  # show P(j|i) (rows sum over j); else log counts
                       figsize=(7, 6)):
@@ -105,6 +108,7 @@ def plot_class_montage(folder,  # folder of `{id}_{channel}.png`
         axs[r, 0].set_title(f"{ci} {LABELS[ci]}", fontsize=7, loc='left')
     fig.tight_layout(); return fig
 
+# %% ../nbs/02_eda.ipynb #311d0c5f
 def plot_channel_hists(folder,  # folder of `{id}_{channel}.png`
                        ids,  # sample Ids
                        size:int|None=None,  # resize before counting

@@ -18,6 +18,7 @@ __all__ = ['V18_IMAGES', 'external_url', 'fetch', 'convert_external', 'download_
 # %% ../nbs/13_external.ipynb #d7816a76
 V18_IMAGES = 'http://v18.proteinatlas.org/images/'
 
+# %% ../nbs/13_external.ipynb #d48a2b54
 def external_url(id:str,  # an HPAv18 Id like `10580_1610_C1_1`
                  channel:str,  # one of `CHANNELS`
                  base:str=V18_IMAGES,  # where the images are served
@@ -47,6 +48,7 @@ def fetch(url:str,
     "GET `url`; connection errors, timeouts, HTTP 5xx and 429 are retried with exponential backoff (`retry`)"
     return retry(lambda: _get(url, timeout), url, retries, backoff, final=(_ClientError,))
 
+# %% ../nbs/13_external.ipynb #b77332b7
 def convert_external(jpeg:bytes,  # the bytes of one HPAv18 colour JPEG
                      channel:str,  # the stain it holds
                      size:int=512,  # output side (the Kaggle size)

@@ -49,9 +49,10 @@ class FocalLoss(nn.Module):
         "Probabilities to predicted labels"
         return x > self.thresh
 
-# %% ../nbs/07_losses.ipynb #88e2b232
+# %% ../nbs/07_losses.ipynb #f78e2a6f
 LOSSES = {}  # name -> `f(gamma)` making the loss function
 
+# %% ../nbs/07_losses.ipynb #5b374217
 def register_loss(name:str,  # the name `hpa_train --loss` and `hpa_run --loss` accept
                   make=None,  # `f(gamma:float)` -> a loss function; None: `register_loss` is a decorator
                  ):
@@ -60,6 +61,7 @@ def register_loss(name:str,  # the name `hpa_train --loss` and `hpa_run --loss` 
     LOSSES[name] = make
     return make
 
+# %% ../nbs/07_losses.ipynb #30c2cb55
 register_loss('focal', lambda gamma=2.: FocalLoss(gamma))
 register_loss('bce', lambda gamma=2.: FocalLoss(0.))  # focal loss with gamma 0 is BCE (above)
 

@@ -11,7 +11,7 @@ from fastai.learner import Metric
 # %% auto #0
 __all__ = ['f1_per_class', 'f1_macro', 'F1Macro', 'prior_f1', 'auc_per_class', 'macro_auc']
 
-# %% ../nbs/07a_metrics.ipynb #bf4b89ac
+# %% ../nbs/07a_metrics.ipynb #56bc622c
 def f1_per_class(probs,  # (n, c) probabilities (or scores compared with `thresh`), or 0/1 predictions
                  targs,  # (n, c) 0/1 targets
                  thresh=0.5,  # scalar or (c,) per-class thresholds; predicted positive when prob > thresh
@@ -23,6 +23,7 @@ def f1_per_class(probs,  # (n, c) probabilities (or scores compared with `thresh
     tp = (pred & targs).sum(0); den = pred.sum(0) + targs.sum(0)
     return np.where(den > 0, 2*tp / np.maximum(den, 1), 0.)
 
+# %% ../nbs/07a_metrics.ipynb #0cc26d6b
 def f1_macro(probs, targs, thresh=0.5)->float:
     "Macro-averaged F1 of multi-label probabilities at `thresh`: the mean of `f1_per_class`"
     return float(f1_per_class(probs, targs, thresh).mean())

@@ -25,9 +25,10 @@ def adapt_first_conv(w3:Tensor,  # (out, 3, kh, kw) pretrained RGB filters
     extra = w3.mean(1, keepdim=True).expand(-1, n_in - 3, -1, -1)
     return torch.cat([w3, extra], 1).contiguous()
 
-# %% ../nbs/06_model.ipynb #10a68013
+# %% ../nbs/06_model.ipynb #e67e8f99
 ARCHS = {}  # name -> constructor `f(weights=None)` of a model in torchvision's ResNet, DenseNet or Inception-v3 layout
 
+# %% ../nbs/06_model.ipynb #d77c2cbe
 def register_arch(name:str,  # the name `rgby_model`, `hpa_train --arch` and `hpa_run --arch` accept
                   make=None,  # the constructor; None: `register_arch` is a decorator
                  ):
@@ -36,17 +37,20 @@ def register_arch(name:str,  # the name `rgby_model`, `hpa_train --arch` and `hp
     ARCHS[name] = make
     return make
 
+# %% ../nbs/06_model.ipynb #a5260944
 for _n in ('resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'densenet121', 'densenet161', 'densenet169', 'densenet201'):
     register_arch(_n, getattr(torchvision.models, _n))
 register_arch('inception_v3', lambda weights=None: torchvision.models.inception_v3(  # ImageNet weights have the auxiliary head;
     weights=weights, aux_logits=True, transform_input=False, init_weights=True))   # inputs are our own normalised channels
 
+# %% ../nbs/06_model.ipynb #c465f695
 def check_arch(arch)->str:
     "`arch` if `rgby_model` can build it (a registered name or 'timm:<name>'), else a `ValueError` naming the choices"
     if not (isinstance(arch, str) and (arch in ARCHS or arch.startswith('timm:') and len(arch) > 5)):
         raise ValueError(f"unknown arch {arch!r}; expected one of {tuple(ARCHS)}, 'timm:<name>' or a torchvision constructor")
     return arch
 
+# %% ../nbs/06_model.ipynb #752c48ae
 def _arch(arch):
     "(name, constructor) of a torchvision model given by name or callable"
     if callable(arch): return getattr(arch, '__name__', str(arch)), arch
@@ -68,7 +72,7 @@ def _load_into(m, path, name):
     try: m.load_state_dict(sd)
     except RuntimeError as e: raise ValueError(f"weights file {path} does not fit torchvision {name}: {str(e)[:500]}") from e
 
-# %% ../nbs/06_model.ipynb #fa476f5b
+# %% ../nbs/06_model.ipynb #5d51ed85
 def _widen(c:nn.Conv2d, n_in:int)->nn.Conv2d:
     "A copy of conv `c` taking `n_in` channels, the extra ones initialised by `adapt_first_conv`"
     w = nn.Conv2d(n_in, c.out_channels, c.kernel_size, c.stride, c.padding, c.dilation, c.groups, bias=c.bias is not None)
@@ -113,6 +117,7 @@ def _timm_body(name:str, pretrained:bool, weights, n_in:int)->tuple:
     m.hpa_stem = [first]
     return m, m.num_features
 
+# %% ../nbs/06_model.ipynb #82b5400d
 def stem_modules(body:nn.Module)->list:
     "The modules of the first conv block of a body from `rgby_model`"
     if hasattr(body, 'hpa_stem'): return [body.get_submodule(n) for n in body.hpa_stem]
@@ -139,7 +144,7 @@ def rgby_model(arch='resnet34',  # torchvision name (ResNet, DenseNet, 'inceptio
     nn.init.zeros_(head[-1].bias)
     return nn.Sequential(body, head)
 
-# %% ../nbs/06_model.ipynb #71ffb2dc
+# %% ../nbs/06_model.ipynb #0d47c772
 def rgby_splitter(model:nn.Module,  # a model from `rgby_model`
                  )->list:  # [conv1+bn1 params, rest-of-body params, head params]
     "fastai splitter: first conv block, rest of the body, head"
@@ -147,6 +152,7 @@ def rgby_splitter(model:nn.Module,  # a model from `rgby_model`
     stem = [p for mod in stem_modules(body) for p in params(mod)]; ids = {id(p) for p in stem}
     return [stem, [p for p in params(body) if id(p) not in ids], params(head)]
 
+# %% ../nbs/06_model.ipynb #00c1a415
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 def warmup_trainable(model:nn.Module,  # a model from `rgby_model`
@@ -162,12 +168,13 @@ def warmup_trainable(model:nn.Module,  # a model from `rgby_model`
                 for p in mod.parameters(): p.requires_grad_(True)
     return model
 
+# %% ../nbs/06_model.ipynb #99b6d580
 def unfreeze_all(model:nn.Module)->nn.Module:
     "Make every parameter of `model` trainable again"
     for p in model.parameters(): p.requires_grad_(True)
     return model
 
-# %% ../nbs/06_model.ipynb #041045b2
+# %% ../nbs/06_model.ipynb #9a4672f2
 def first_conv(model:nn.Module)->nn.Conv2d:
     "The conv reading the input of a model from `rgby_model` (its first conv block, see `stem_modules`), or else the first `Conv2d`"
     if hasattr(model, 'features') and hasattr(model, 'model'): model = model.model  # a `WithFeatures` (below)
@@ -176,6 +183,7 @@ def first_conv(model:nn.Module)->nn.Conv2d:
         if isinstance(m, nn.Conv2d): return m
     raise ValueError("model has no Conv2d")
 
+# %% ../nbs/06_model.ipynb #47eebdff
 def feature_model(arch='resnet34',  # as `rgby_model`
                   n_extra:int=4,  # feature channels after the four stainings
                   **kwargs,  # passed to `rgby_model` (`pretrained`, `weights`, `n_out`)

@@ -91,6 +91,7 @@ def run_split(out:Path, df:pd.DataFrame, y:np.ndarray, s:RunSettings)->Path:
     if not (out/'folds.csv').exists(): save_folds(df.Id, multilabel_folds(y, s.n_folds, s.seed), out/'folds.csv')
     return out/'folds.csv'
 
+# %% ../nbs/11_pipeline.ipynb #9f215ae1
 def run_stats(data:Path, out:Path, s:RunSettings)->Path:
     "out/stats.json: the channel statistics of the training folds (fold 0 out; kept when it exists)"
     if not (out/'stats.json').exists():

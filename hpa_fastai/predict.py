@@ -141,6 +141,7 @@ def read_submission(path,  # a submission CSV
     if errs: raise ValueError(f"{path}: {len(errs)} problem(s):\n  " + '\n  '.join(errs[:20]))
     return pd.concat([df[['Id']], pd.DataFrame(y, columns=[str(c) for c in range(N_CLASSES)])], axis=1)
 
+# %% ../nbs/10_predict.ipynb #5ff40227
 def score_submission(submission,  # submission CSV
                      labels,  # answers CSV (Id,Target)
                     )->dict:  # {'f1_macro': float, 'f1_per_class': [28 floats], 'n': rows}
@@ -169,6 +170,7 @@ def load_run(run,  # a folder written by `hpa_train`
     if fc is not None: m = WithFeatures(fc, m)  # takes the 4 stainings, so TTA transforms them before the features
     return m.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval(), cfg
 
+# %% ../nbs/10_predict.ipynb #37037697
 def run_thresholds(runs:list, labels=None, min_pos:int=3)->np.ndarray:
     "Thresholds tuned on the runs' validation predictions (Ids averaged across runs) against `labels` (default: the runs' train.csv)"
     vp = pd.concat([pd.read_csv(Path(r)/'valid_preds.csv', dtype={'Id': str}) for r in runs]).groupby('Id', sort=True).mean()
@@ -178,6 +180,7 @@ def run_thresholds(runs:list, labels=None, min_pos:int=3)->np.ndarray:
     if missing: raise ValueError(f"{labels}: no labels for {len(missing)} validation Id(s), e.g. {missing[:3]}")
     return tune_thresholds(vp.to_numpy(), encode_targets(lab.Target.loc[vp.index]), min_pos=min_pos)
 
+# %% ../nbs/10_predict.ipynb #f47be95b
 def _said(sub:pd.DataFrame): print(f"wrote {sub.attrs['out']}: {len(sub)} rows, {sub.Predicted.str.split().str.len().mean():.2f} labels per image")
 
 @script(prog='hpa_predict', hide=('progress',), show=_said)

@@ -17,6 +17,7 @@ def is_url(p)->bool:
     s = str(p)
     return '://' in s and not s.startswith('file://')
 
+# %% ../nbs/01b_remote.ipynb #879e8f05
 def _cat(fs, path:str, url:str)->bytes:
     "The bytes of one remote object; a missing one is a `FileNotFoundError` naming its URL (not retried)"
     try: return fs.cat_file(path)
@@ -45,6 +46,7 @@ def mirror_dir(url:str)->Path:
     proto, rest = str(url).rstrip('/').split('://', 1)
     return cache_dir('remote', proto, *[p for p in rest.split('/') if p not in ('', '.', '..')])
 
+# %% ../nbs/01b_remote.ipynb #e3460450
 def local_data(data,  # a local folder, or the URL of a remote one
                labels:bool=True,  # fetch the label files found there now
               )->Path:
@@ -61,12 +63,14 @@ def local_data(data,  # a local folder, or the URL of a remote one
             except FileNotFoundError: (out/name).unlink(missing_ok=True)  # not there (a test folder has no train.csv)
     return out
 
+# %% ../nbs/01b_remote.ipynb #740d89a6
 def local_file(path)->Path:
     "A local copy of the file `path` (fetched again each time: label files are small and may change); local paths as they are"
     if not is_url(path): return Path(path)
     path = str(path); parent, name = path.rsplit('/', 1)
     return fetch(path, local_data(parent, labels=False)/name)
 
+# %% ../nbs/01b_remote.ipynb #d18bf6a0
 def prefetch(folder,  # a local folder (a mirror, or not: then nothing happens)
              names,  # file names that will be read
              threads:int=16,
@@ -79,6 +83,7 @@ def prefetch(folder,  # a local folder (a mirror, or not: then nothing happens)
     with ThreadPoolExecutor(threads) as ex: list(ex.map(fetch_missing, todo))
     return len(todo)
 
+# %% ../nbs/01b_remote.ipynb #d74aa945
 def fetch_missing(fn)->bool:
     "Fetch the missing file `fn` of a mirror folder from its source; False if `fn`'s folder mirrors nothing"
     fn = Path(fn); mark = fn.parent/_MARK

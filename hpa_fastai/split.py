@@ -24,6 +24,7 @@ def _check_y(y, n_folds):
     if n_folds > len(y): raise ValueError(f"n_folds={n_folds} is more than the {len(y)} rows")
     return y.astype(bool)
 
+# %% ../nbs/03_split.ipynb #5fba2616
 def _quotas(d, m, t, noise):
     "Split `m` rows over folds so the remaining desires `d - a` are levelled (water-filling); ties by `t`, then `noise`"
     k = len(d); ds = np.sort(d)[::-1]; cs = np.cumsum(ds)
@@ -37,6 +38,7 @@ def _quotas(d, m, t, noise):
     if r > 0: a[np.lexsort((noise, t - a, d - a))[::-1][:r]] += 1
     return a
 
+# %% ../nbs/03_split.ipynb #25ddd801
 def _interleave(Yo, q, order, rng):
     "Fold per row, fold f taking `q[f]` rows, each fold getting the same mix of co-label patterns"
     m = len(Yo); perm = rng.permutation(m); Yp = Yo[perm]
@@ -48,6 +50,7 @@ def _interleave(Yo, q, order, rng):
     out = np.empty(m, np.int64); out[srt] = seq
     return out
 
+# %% ../nbs/03_split.ipynb #50750f38
 def _balance(Yf, fold, D0, r, rng):
     "Move the least (relatively) label-damaging rows from over- to under-full folds until sizes differ by at most 1"
     n, k = len(fold), len(r)

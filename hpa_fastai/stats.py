@@ -21,6 +21,7 @@ def pixel_hist(x:np.ndarray)->np.ndarray:
     "(4, 256) int64 pixel-value counts of a (4, H, W) uint8 sample"
     return np.stack([np.bincount(c.ravel(), minlength=256) for c in x]).astype(np.int64)
 
+# %% ../nbs/04_stats.ipynb #c71d08a7
 def stats_from_hist(h:np.ndarray,  # (4, 256) pixel-value counts
                    )->tuple:  # (mean, std), each (4,) float64 on a 0..1 scale
     "Mean and population std per channel from value histograms"
@@ -69,6 +70,7 @@ def save_stats(mean, std, path):
     with atomic_path(path) as t: Path(t).write_text(json.dumps(d, indent=2))
     return Path(path)
 
+# %% ../nbs/04_stats.ipynb #e7fa0886
 def load_stats(path,  # a JSON file written by `save_stats` / `hpa_stats`
               )->tuple:  # (mean, std) as (4,) float32 arrays
     "Read channel statistics for normalisation"

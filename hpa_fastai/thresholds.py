@@ -45,6 +45,7 @@ def global_threshold(probs:np.ndarray,  # (n, c) probabilities
     f1 = (2 * tp / np.maximum(2 * tp + fp + fn, 1)).mean(1)
     return float(cands[int(np.argmax(f1))])
 
+# %% ../nbs/09_thresholds.ipynb #a89bd739
 def proportion_thresholds(probs:np.ndarray,  # (n, c) probabilities, e.g. of the test set
                           prior,  # (c,) class prevalences to match
                          )->np.ndarray:  # (c,) thresholds
@@ -57,6 +58,7 @@ def proportion_thresholds(probs:np.ndarray,  # (n, c) probabilities, e.g. of the
         out[c] = s[0] + 1e-6 if k == 0 else s[-1] - 1e-6 if k >= n else (s[k - 1] + s[k]) / 2
     return out
 
+# %% ../nbs/09_thresholds.ipynb #4a04e62d
 def tune_thresholds(probs:np.ndarray,  # (n, c) validation (or out-of-fold) probabilities
                     targs:np.ndarray,  # (n, c) 0/1 targets
                     min_pos:int=3,  # classes with fewer positives get the fallback
@@ -88,6 +90,7 @@ def save_thresholds(th, path, fallback_mask=None):
     if fallback_mask is not None: d['fallback'] = [bool(b) for b in fallback_mask]
     with atomic_path(path) as t: Path(t).write_text(json.dumps(d, indent=1))
 
+# %% ../nbs/09_thresholds.ipynb #2ec84b65
 def load_thresholds(path)->np.ndarray:
     "(28,) thresholds from a file written by `save_thresholds` (or a plain JSON list)"
     try: d = json.loads(Path(path).read_text())

@@ -67,3 +67,20 @@ def test_split_cli(synth, tmp_path):
     assert out.read_bytes() == (tmp_path/'again.csv').read_bytes()
     r = run('hpa_split', '--labels', synth/'train.csv', '--n_folds', 20, '--out', tmp_path/'bad.csv', ok=False)
     assert r.returncode != 0 and 'n_folds' in r.stderr and not (tmp_path/'bad.csv').exists()
+
+def test_help_lists_every_option(capsys):
+    "Each console script's --help has an option for every parameter of its function (but the few not meant for a shell), with its docment"
+    import configparser, importlib
+    from fastcore.docments import docments
+    cfg = configparser.ConfigParser(); cfg.read(Path(__file__).parents[1]/'settings.ini')
+    scripts = dict(l.replace(' ', '').split('=') for l in cfg['DEFAULT']['console_scripts'].split('\n') if l.strip())
+    assert len(scripts) == 9
+    for name, target in scripts.items():
+        mod, attr = target.split(':'); func = getattr(importlib.import_module(mod), attr.removesuffix('.cli'))
+        with pytest.raises(SystemExit) as e: func.cli(['--help'])
+        assert e.value.code == 0
+        h = ' '.join(capsys.readouterr().out.split())  # argparse wraps lines
+        assert h.startswith(f'usage: {name} ')
+        for k, v in docments(func, full=True, returns=False).items():
+            if k in ('progress', 'synth'): assert f'--{k}' not in h, (name, k); continue  # a progress bar, a dict of settings
+            assert f'--{k} ' in h and ' '.join(v.docment.split()) in h, (name, k, v.docment)
