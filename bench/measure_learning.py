@@ -17,10 +17,9 @@ def unet(seed, a):
     from fastai.callback.progress import ProgressCallback
     from hpa_fastai.core import seed_everything
     from hpa_fastai.synth import make_synth
-    from hpa_fastai.data_block import hpa_dls
-    from hpa_fastai.unet import unet_learner
+    from hpa_fastai.unet import unet_learner, unet_dls
     data = make_synth(Path(tempfile.mkdtemp())/'s', n=a.n, n_test=0, size=max(64, a.size), seed=0, masks=True)
-    dls = hpa_dls(data, size=a.size, bs=a.bs, device='cpu', masks=True, seed=seed)
+    dls = unet_dls(data, size=a.size, bs=a.bs, device='cpu', seed=seed)
     seed_everything(seed)
     learn = unet_learner(dls, 'resnet18', n_classes=28); learn.remove_cb(ProgressCallback)
     with learn.no_logging(): learn.fit_one_cycle(a.epochs, a.lr)

@@ -17,7 +17,7 @@ from hpa_fastai.core import seed_everything
 from hpa_fastai.synth import make_synth
 from hpa_fastai.data_block import hpa_dls
 from hpa_fastai.learner import hpa_learner
-from hpa_fastai.unet import unet_learner
+from hpa_fastai.unet import unet_learner, unet_dls
 from hpa_fastai.losses import FocalLoss
 from hpa_fastai.metrics import f1_macro, macro_auc
 
@@ -36,7 +36,7 @@ def iou(p, m):
 
 def run(data, kind, seed):
     seed_everything(seed)
-    dls = hpa_dls(data, size=64, bs=32, device='cpu', seed=seed, masks=kind != 'classifier')
+    dls = (hpa_dls if kind == 'classifier' else unet_dls)(data, size=64, bs=32, device='cpu', seed=seed)
     if kind == 'classifier': learn = hpa_learner(dls, arch=ARCH, loss_func=FocalLoss(0.))
     else: learn = unet_learner(dls, ARCH, n_classes=28 if kind == 'dual' else 0, cls_loss=FocalLoss(0.), seg_weight=SEG_WEIGHT)
     learn.remove_cb(ProgressCallback)

@@ -84,13 +84,12 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
             copies:int=11,  # extra copies per rare-class image with `oversample='copies'`
             extra=None,  # more Kaggle-layout folders (e.g. `hpa_external`'s): their rows are added to the training part only
             features=None,  # a batch transform adding input channels after normalisation, e.g. `FeatureChannels()` (`hpa_fastai.features`)
-            masks:bool=False,  # batches (x, y, masks) with the (bs, 2, S, S) nuclei/cell masks of `data/masks/train` (`hpa_fastai.unet`)
+            side=None,  # `f(id, size)` -> planes stacked with each training sample, moved with it and batched as a further target (`hpa_fastai.unet.unet_dls`)
            )->DataLoaders:
     "fastai DataLoaders of normalised (bs, 4, S, S) float32 images and (bs, 28) float targets"
     if oversample not in (False, True, 'weights', 'copies'): raise ValueError(f"oversample must be False, True, 'weights' or 'copies', got {oversample!r}")
-    if masks and (extra or isinstance(aug, AlbuAug)): raise ValueError("masks=True works with RGBYAug augmentation and without extra folders")
+    if side is not None and (extra or isinstance(aug, AlbuAug)): raise ValueError("side planes work with RGBYAug augmentation and without extra folders")
     data = local_data(data)
-    if masks and not (data/'masks'/'train').is_dir(): raise FileNotFoundError(f"{data/'masks'/'train'}: no masks (make_synth(..., masks=True) writes them)")
     df = read_labels(data/'train.csv', 'Target'); ids = df.Id.tolist(); y = encode_targets(df.Target)
     fold = _fold_of(data, ids, y, folds, seed)
     tr, va = np.flatnonzero(fold != valid_fold), np.flatnonzero(fold == valid_fold)
@@ -103,7 +102,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
     ids, y, folder, cpi, rows, tr = _with_extra(extra, caches, size, ids, y, data/'train', caches[0] if caches else None, rows, tr)
     pick = lambda o, idx: [o[i] for i in idx] if isinstance(o, list) else o
     mk = lambda idx, tfm: HPADataset(pick(folder, idx), [ids[i] for i in idx], y[idx], size, tfm, seed, pick(cpi, idx),
-                                     None if rows is None else rows[idx], data/'masks'/'train' if masks else None)
+                                     None if rows is None else rows[idx], side)
     if callable(aug): ttfm = aug
     else: ttfm = RGBYAug(crop, train=True) if aug else RGBYAug(crop, train=True, dihedral=False, brightness=0, contrast=0)
     if oversample == 'copies': tr = np.concatenate([tr, rare_copies(y[tr], below, copies, tr)])

@@ -17,7 +17,7 @@ import fastai.vision.data  # registers show_batch/show_results for TensorImage (
 from .data import open_rgby, rgb_composite
 
 # %% auto #0
-__all__ = ['TensorRGBY', 'TensorHPATarget', 'HPADataset', 'open_masks', 'NormalizeRGBY', 'HPADL', 'gloo_broadcast']
+__all__ = ['TensorRGBY', 'TensorHPATarget', 'HPADataset', 'NormalizeRGBY', 'HPADL', 'gloo_broadcast']
 
 # %% ../nbs/04b_load.ipynb #660607cf
 class TensorRGBY(TensorImage):
@@ -44,11 +44,11 @@ class TensorHPATarget(TensorBase):
 # %% ../nbs/04b_load.ipynb #496b7f3e
 class HPADataset:
     "Indexed data set of (uint8 (4, S, S) sample, float32 (28,) target) pairs; `folder`: one, or one per Id"
-    n_inp = 1  # one input; the targets are the labels (and, with `masks`, the masks)
-    def __init__(self, folder, ids, y, size:int, tfm=None, seed:int=0, cache=None, rows=None, masks=None):
+    n_inp = 1  # one input; the targets are the labels (and, with `side`, its planes)
+    def __init__(self, folder, ids, y, size:int, tfm=None, seed:int=0, cache=None, rows=None, side=None):
         self.folder, self.ids, self.y, self.size, self.tfm, self.seed = folder, list(ids), np.asarray(y, np.float32), size, tfm, seed
         self.cache, self.rows, self._mm, self.epoch = cache, rows, {}, 0  # `cache`: one folder, or one per Id
-        self.masks = masks  # folder of `<Id>_<mask>.png` ground-truth masks (`MASKS`), or None
+        self.side = side  # `f(id, size)` -> (k, size, size) uint8 planes that move with the stainings, e.g. `hpa_fastai.unet.mask_planes`; or None
     def __len__(self): return len(self.ids)
     def __getstate__(self): return {**self.__dict__, '_mm': {}}  # memmaps reopen in each worker
     def load(self, i)->np.ndarray:
@@ -61,9 +61,9 @@ class HPADataset:
         return np.asarray(mm[self.rows[i]])
     def __getitem__(self, i):
         x = self.load(i)
-        if self.masks is None: return (x if self.tfm is None else self.tfm(x, (self.seed, self.epoch, i))), self.y[i]
-        # stainings and masks stacked, so crops, flips and rotations move both alike
-        z = np.concatenate([x, open_masks(self.masks, self.ids[i], self.size)])
+        if self.side is None: return (x if self.tfm is None else self.tfm(x, (self.seed, self.epoch, i))), self.y[i]
+        # stainings and side planes stacked, so crops, flips and rotations move both alike
+        z = np.concatenate([x, self.side(self.ids[i], self.size)])
         if self.tfm is not None: z = self.tfm(z, (self.seed, self.epoch, i))
         return z[:len(CHANNELS)], self.y[i], z[len(CHANNELS):]
     def subset(self, idx)->HPADataset:
@@ -71,24 +71,7 @@ class HPADataset:
         idx = np.asarray(idx, int)
         pick = lambda o: [o[i] for i in idx] if isinstance(o, list) else o
         return HPADataset(pick(self.folder), [self.ids[i] for i in idx], self.y[idx], self.size, self.tfm, self.seed, pick(self.cache),
-                          None if self.rows is None else np.asarray(self.rows)[idx], self.masks)
-
-# %% ../nbs/04b_load.ipynb #49fc41ce
-def open_masks(folder,  # folder of `<Id>_nuclei.png`, `<Id>_cells.png`
-               id:str,  # the sample Id
-               size:int,  # resized to (size, size) as the stainings are (area), then thresholded: masks stay 0/255
-              )->np.ndarray:  # (2, size, size) uint8
-    "The ground-truth masks of one sample"
-    out = np.empty((len(MASKS), size, size), np.uint8)
-    for k, nm in enumerate(MASKS):
-        f = Path(folder)/f'{id}_{nm}.png'
-        im = cv2.imread(str(f), cv2.IMREAD_GRAYSCALE)
-        if im is None: raise FileNotFoundError(f"Id {id}: mask {f} is missing or not an image")
-        if im.max() == 1: raise ValueError(f"Id {id}: mask {f} holds 0/1; masks are 0/255")
-        if im.shape != (size, size):  # resized like the stainings (area), then halfway, so both stay aligned
-            im = np.where(cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA) >= 128, 255, 0).astype(np.uint8)
-        out[k] = im
-    return out
+                          None if self.rows is None else np.asarray(self.rows)[idx], self.side)
 
 # %% ../nbs/04b_load.ipynb #7cac1810
 class NormalizeRGBY(Transform):
@@ -141,7 +124,7 @@ class HPADL(TfmdDL):
     def create_batch(self, b):
         xs, ys, *ms = zip(*b)
         out = TensorRGBY(torch.from_numpy(np.stack(xs))), TensorHPATarget(torch.from_numpy(np.stack(ys)))
-        if ms: out += (TensorBase(torch.from_numpy(np.stack(ms[0]) > 127).float()),)  # masks as 0/1 floats
+        if ms: out += (TensorBase(torch.from_numpy(np.stack(ms[0]) > 127).float()),)  # side planes (0/255 masks) as 0/1 floats
         if self.pin_memory and self.fake_l.num_workers == 0 and torch.cuda.is_available():
             out = tuple(o.pin_memory() for o in out)  # pinned here, in a loader thread, not in the training loop
         return out

@@ -16,9 +16,47 @@ from .model import rgby_model, stem_modules
 from .losses import FocalLoss
 from .metrics import F1Macro
 from .learner import init_prior_bias
+import functools, cv2
+from pathlib import Path
+from .remote import local_data
+from .data_block import hpa_dls
 
 # %% auto #0
-__all__ = ['HPAUnet', 'rgby_unet', 'SegLoss', 'MaskIoU', 'unet_splitter', 'unet_learner', 'show_masks']
+__all__ = ['open_masks', 'mask_planes', 'unet_dls', 'HPAUnet', 'rgby_unet', 'SegLoss', 'MaskIoU', 'unet_splitter', 'unet_learner',
+           'show_masks']
+
+# %% ../nbs/15_unet.ipynb #49fc41ce
+def open_masks(folder,  # folder of `<Id>_nuclei.png`, `<Id>_cells.png`
+               id:str,  # the sample Id
+               size:int,  # resized to (size, size) as the stainings are (area), then thresholded: masks stay 0/255
+              )->np.ndarray:  # (2, size, size) uint8
+    "The ground-truth masks of one sample"
+    out = np.empty((len(MASKS), size, size), np.uint8)
+    for k, nm in enumerate(MASKS):
+        f = Path(folder)/f'{id}_{nm}.png'
+        im = cv2.imread(str(f), cv2.IMREAD_GRAYSCALE)
+        if im is None: raise FileNotFoundError(f"Id {id}: mask {f} is missing or not an image")
+        if im.max() == 1: raise ValueError(f"Id {id}: mask {f} holds 0/1; masks are 0/255")
+        if im.shape != (size, size):  # resized like the stainings (area), then halfway, so both stay aligned
+            im = np.where(cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA) >= 128, 255, 0).astype(np.uint8)
+        out[k] = im
+    return out
+
+# %% ../nbs/15_unet.ipynb #6dd3920f
+def mask_planes(data,  # a Kaggle-layout folder with masks/train (`make_synth(masks=True)`)
+               ):
+    "The `side` reader of `hpa_dls` that gives each training sample its nuclei and cell masks"
+    f = Path(data)/'masks'/'train'
+    if not f.is_dir(): raise FileNotFoundError(f"{f}: no masks (make_synth(..., masks=True) writes them)")
+    return functools.partial(open_masks, f)
+
+# %% ../nbs/15_unet.ipynb #3d91a460
+def unet_dls(data,  # a Kaggle-layout folder with masks (see `mask_planes`)
+             **kwargs,  # passed to `hpa_dls`
+            ):
+    "`hpa_dls` whose batches are `(x, y, masks)`: the loaders of `unet_learner`"
+    data = local_data(data)
+    return hpa_dls(data, side=mask_planes(data), **kwargs)
 
 # %% ../nbs/15_unet.ipynb #ca017bf5
 class HPAUnet(nn.Module):
@@ -87,7 +125,7 @@ def unet_splitter(model:HPAUnet)->list:
             [p for p in params(model) if id(p) not in enc]]
 
 # %% ../nbs/15_unet.ipynb #5059f497
-def unet_learner(dls,  # from `hpa_dls(..., masks=True)`
+def unet_learner(dls,  # from `unet_dls`
                  arch='resnet34',  # encoder, as `rgby_unet`
                  n_classes:int=0,  # 28 for the dual-head model
                  seg_weight:float|None=None,  # weight of the mask loss; None: 1 alone, 0.1 next to a class head (measured below)
