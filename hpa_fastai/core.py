@@ -12,7 +12,7 @@ import numpy as np
 __all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'MARKER', 'parse_target', 'encode_targets', 'decode_targets',
            'seed_everything', 'regular_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out', 'error_line',
            'one_line_errors', 'script', 'check_settings', 'is_whole', 'is_number', 'retry', 'load_weights', 'cache_dir',
-           'is_cuda', 'n_cpus']
+           'is_cuda', 'as_device', 'n_cpus']
 
 # %% ../nbs/00_core.ipynb #6c12f517
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
@@ -188,7 +188,7 @@ def _option(anno, default, help:str)->dict:
     if kinds == [bool]:  # a flag: the parameter must default to False
         if default is not False: raise TypeError(f"a bool option must default to False, got {default!r}")
         return kw | {'action': 'store_true'}
-    if kinds and kinds[0] in (list, tuple): return kw | {'nargs': '+'}
+    if kinds and kinds[0] in (list, tuple): return kw | {'nargs': '+', 'action': 'extend'}  # `--runs A B` and `--runs A --runs B` alike
     def parse(v):  # the first type of the annotation that takes the text
         for t in kinds or [str]:
             try: return t(v)
@@ -209,7 +209,7 @@ def script(func=None,  # the function whose parameters become the options
     prog = prog or func.__name__
     @one_line_errors(prog)
     def cli(argv:list|None=None):  # the arguments (default: `sys.argv[1:]`)
-        p = _OneLineParser(prog=prog, description=func.__doc__)
+        p = _OneLineParser(prog=prog, description=func.__doc__, allow_abbrev=False)  # `--run` is not taken for `--runs`
         for k, v in docments(func, full=True, returns=False, eval_str=True).items():
             if k not in hide: p.add_argument(f'--{k}', **_option(v.anno, v.default, v.docment))
         res = func(**vars(p.parse_args(argv)))
@@ -275,6 +275,15 @@ def cache_dir(*parts)->Path:
 def is_cuda(device)->bool:
     "Whether `device` (a `torch.device`, or a name like 'cuda:1') is a CUDA device"
     return getattr(device, 'type', str(device).split(':')[0]) == 'cuda'
+
+# %% ../nbs/00_core.ipynb #d7883582
+def as_device(device,  # None, a `torch.device`, or a name such as 'cpu', 'cuda', 'cuda:1'
+             ):
+    "`device` as a `torch.device` (None stays None: CUDA when available); a `ValueError` naming the option for a bad name"
+    if device is None: return None
+    import torch
+    try: return torch.device(device)
+    except (RuntimeError, TypeError): raise ValueError(f"--device {device!r} is not a device (cpu, cuda, cuda:1, mps)") from None
 
 # %% ../nbs/00_core.ipynb #ac6de9eb
 def n_cpus(cpu_max='/sys/fs/cgroup/cpu.max',  # the cgroup v2 quota file ("max 100000" or "200000 100000")

@@ -14,7 +14,7 @@ from fastai.distributed import DistributedDL
 from .load import gloo_broadcast
 
 # %% auto #0
-__all__ = ['init_distrib', 'distributed', 'gather_preds']
+__all__ = ['init_distrib', 'process_group', 'distributed', 'gather_preds']
 
 # %% ../nbs/08a_distributed.ipynb #6eadf47c
 def init_distrib()->bool:
@@ -26,6 +26,17 @@ def init_distrib()->bool:
         if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
         dist.init_process_group('nccl' if cuda else 'gloo')
     return True
+
+# %% ../nbs/08a_distributed.ipynb #446d6095
+@contextmanager
+def process_group():
+    "`init_distrib` for the block (yields whether several processes run); the group it joined is left at the end"
+    import torch.distributed as dist
+    created = num_distrib() > 1 and not (dist.is_available() and dist.is_initialized())
+    joined = init_distrib()
+    try: yield joined
+    finally:  # a torchrun process that leaves the group it joined exits cleanly
+        if created and dist.is_initialized(): dist.destroy_process_group()
 
 # %% ../nbs/08a_distributed.ipynb #3dea47d6
 @contextmanager

@@ -46,7 +46,7 @@ def fetch(url:str,
           timeout:float=30,  # seconds per attempt
          )->bytes:
     "GET `url`; connection errors, timeouts, HTTP 5xx and 429 are retried with exponential backoff (`retry`)"
-    return retry(lambda: _get(url, timeout), url, retries, backoff, final=(_ClientError,))
+    return retry(lambda: _get(url, timeout), url, retries, backoff, final=(_ClientError, ValueError))  # ValueError: a malformed URL
 
 # %% ../nbs/13_external.ipynb #b77332b7
 def convert_external(jpeg:bytes,  # the bytes of one HPAv18 colour JPEG

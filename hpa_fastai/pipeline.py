@@ -199,7 +199,7 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
     t0, times, out = time.time(), {}, Path(out)
     s = RunSettings(arch=arch, size=size, epochs=epochs, warmup=warmup, bs=bs, lr=None if lr == 'find' else lr, loss=loss, seed=seed,
                     n_folds=folds, tta=tta, train_folds=folds if train_folds == 'all' else train_folds).check(lr_find_iters)
-    run_folder(out, resume)
+    run_folder(out, resume); device = as_device(device)
     with _step(1, 'data', times, 'data'): data, df, y = run_data(data, out, s, synth, resume)
     with _step(2, 'split', times, 'split'): run_split(out, df, y, s)
     with _step(3, 'channel stats', times, 'stats'): run_stats(data, out, s)

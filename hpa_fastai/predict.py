@@ -196,6 +196,7 @@ def predict_runs(runs:list,  # run folders from hpa_train (several: an ensemble)
     "Predict every Id of `data/sample_submission.csv` with the runs' TTA ensemble and write the submission"
     check_settings(tta=(tta, 1 <= tta <= 8, 'in 1..8 (the dihedral transforms)'), bs=(bs, bs >= 1, 'at least 1'))
     regular_file(out); regular_file(Path(out).with_name(Path(out).stem + '_probs.csv'))  # both outputs checked before any work
+    device = as_device(device)
     data = local_data(data)
     if not (data/'test').is_dir(): raise FileNotFoundError(f"--data {data}: no test/ folder (expected the Kaggle layout)")
     ids = read_labels(data/'sample_submission.csv').Id.tolist()

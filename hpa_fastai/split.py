@@ -182,6 +182,7 @@ def load_folds(path,  # an `Id,fold` CSV from `save_folds` or `hpa_split`
               )->np.ndarray:  # their fold numbers
     "The folds of `ids` from `path`; a `ValueError` naming the file when an Id has none"
     f = pd.read_csv(path, dtype={'Id': str}).set_index('Id').fold
+    if f.index.duplicated().any(): raise ValueError(f"{path}: Id {f.index[f.index.duplicated()][0]} has more than one row")
     if ids is None: return f.to_numpy()
     missing = [i for i in ids if i not in f.index]
     if missing: raise ValueError(f"{path}: {len(missing)} Id(s) of train.csv have no fold, e.g. {missing[:3]}")

@@ -19,7 +19,7 @@ from .stats import channel_stats, save_stats, load_stats, stats_ids
 from .data_block import hpa_dls
 from .cache import build_cache
 from .learner import hpa_learner, fit_warmup, plot_history
-from .distributed import init_distrib, distributed, gather_preds
+from .distributed import process_group, distributed, gather_preds
 
 # %% auto #0
 __all__ = ['TrainSettings', 'start_run', 'run_inputs', 'train_learner', 'find_lr', 'finish_run', 'hpa_train']
@@ -245,8 +245,9 @@ def hpa_train(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (s
     s = TrainSettings(arch, size, crop, epochs, warmup, bs, lr, loss, gamma, oversample or False, fold, pretrained,
                       None if weights is None else str(weights), seed).check(lr_find_iters, num_workers)
     if folds is None and fold >= 5: raise ValueError(f"--fold must be in 0..4 (the 5 folds made without --folds), got {fold}")
-    data, out, features = local_data(data), Path(out), _features(features, feature_stains)
-    if init_distrib() and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
-    make = lambda f, st: train_learner(data, out, s, f, st, cache, extra, features, num_workers, None if device is None else torch.device(device))
-    cfg, dls, learn = _setup(data, out, s, _inputs(data, extra, features), folds, stats, resume, skip_lr_find, lr_find_iters, make)
-    return _fit_run(out, learn, dls, cfg, resume, t0, time.time() - t0)
+    data, out, features, device = local_data(data), Path(out), _features(features, feature_stains), as_device(device)
+    with process_group() as joined:
+        if joined and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
+        make = lambda f, st: train_learner(data, out, s, f, st, cache, extra, features, num_workers, device)
+        cfg, dls, learn = _setup(data, out, s, _inputs(data, extra, features), folds, stats, resume, skip_lr_find, lr_find_iters, make)
+        return _fit_run(out, learn, dls, cfg, resume, t0, time.time() - t0)
