@@ -3,7 +3,8 @@
 Needs a CUDA GPU (on a CPU-only machine it says so and exits 0). Baselines, in the same process and on the same GPU:
 - the naive loop of the popular Kaggle kernels: float32, NCHW, `torch.optim.Adam`, batches already on the GPU;
 - the model-only ceiling of what `hpa_learner` sets up (fp16 autocast + channels-last), batches already on the GPU:
-  the end-to-end rows (fastai `Learner.fit` / `predict_tta` fed by `hpa_dls` from PNGs or from the uint8 cache)
+  the end-to-end rows (fastai `Learner.fit` / `predict_tta` fed by `hpa_dls` from PNGs, the uint8 memmap cache or the
+  compressed cache; issue 17's goal: fit from the compressed cache at 512 px >= 0.8x the ceiling)
   are printed as a fraction of it, which says whether loading keeps the GPU busy.
 Data: a synthetic Kaggle-layout set (`make_synth`, N_UNIQUE samples at 512 px) listed REPEAT times under new Ids
 (symlinks), so that epochs are long enough to time.
@@ -132,9 +133,9 @@ def main(size=512, bs=64, n_unique=128, repeat=16, mode='all'):
             if self.training: self.n += len(self.yb[0])
         def after_train(self): torch.cuda.synchronize(); self.epochs.append(self.n / (time.perf_counter() - self.t0))
     if mode == 'loop':
-        return loop_overhead(big, tmp, build_cache(big, size, tmp/'cache', progress=False, threads=os.cpu_count()), size, bs, dev, Clock)
+        return loop_overhead(big, tmp, build_cache(big, size, tmp/'cache', codec='npy', progress=False, threads=os.cpu_count()), size, bs, dev, Clock)
     if mode == 'sweep':
-        return sweep(big, tmp, build_cache(big, size, tmp/'cache', progress=False, threads=os.cpu_count()), size, bs, dev, Clock)
+        return sweep(big, tmp, build_cache(big, size, tmp/'cache', codec='npy', progress=False, threads=os.cpu_count()), size, bs, dev, Clock)
 
     # batches resident on the GPU: real (synthetic) images, normalised, for the model-only rows
     dl = test_dl(big, size, tmp/'stats.json', ids=[a for a, _ in rows[:8*bs]], folder='train', bs=bs, device=dev)
@@ -148,14 +149,16 @@ def main(size=512, bs=64, n_unique=128, repeat=16, mode='all'):
         print(key, {k: [round(v) for v in r] for k, r in res.items()}, flush=True)
     torch.backends.cudnn.benchmark = False; torch.cuda.empty_cache()
 
-    t = time.perf_counter(); cache = build_cache(big, size, tmp/'cache', progress=False, threads=os.cpu_count())
-    print(f"uint8 cache of {len(rows)} samples at {size} px built in {time.perf_counter()-t:.1f}s", flush=True)
+    caches = {}
+    for codec in ('npy', 'lz4hc'):  # the uint8 memmap at the training size; the compressed cache at the images' 512 px
+        t = time.perf_counter(); caches[codec] = build_cache(big, size if codec == 'npy' else None, tmp/codec, codec=codec, progress=False, threads=os.cpu_count())
+        print(f"{codec} cache of {len(rows)} samples built in {time.perf_counter()-t:.1f}s", flush=True)
     test_ids = [a for a, _ in rows[n_valid:]]
     nw_proc = max(2, os.cpu_count() // 2)
-    for src in ('png', 'cache'):
+    for src in ('png', 'npy', 'lz4hc'):
         for nw in (0, nw_proc):  # 0: the loader's own threads (one per core); else worker processes
             dls = hpa_dls(big, folds=tmp/'folds.csv', valid_fold=1, stats=tmp/'stats.json', size=size, bs=bs, device=dev,
-                          cache=cache if src == 'cache' else None, num_workers=nw)
+                          cache=caches.get(src), num_workers=nw)
             key = f"{src}_{'threads' if nw == 0 else 'procs'}"
             if nw == 0: nthreads = dls.train.threads
             def drain():
@@ -180,7 +183,7 @@ def main(size=512, bs=64, n_unique=128, repeat=16, mode='all'):
     row("  naive: fp32, NCHW, batches on the GPU", 'train_fp32', 'train_fp32')
     row("  ceiling: fp16 autocast + channels-last, batches on the GPU", 'train_amp_cl', 'train_fp32', 'train_amp_cl')
     row("    the same with cudnn.benchmark", 'train_amp_cl_bench', 'train_fp32', 'train_amp_cl')
-    for src, what in (('png', 'PNG'), ('cache', 'the uint8 cache')):
+    for src, what in (('png', 'PNG'), ('npy', 'the uint8 memmap cache'), ('lz4hc', 'the compressed cache (512 px)')):
         for how in ('threads', 'procs'):
             h = f'{nthreads} threads' if how == 'threads' else f'{nw_proc} worker processes'
             row(f"  hpa_learner.fit, hpa_dls from {what}, {h}", f'fit_{src}_{how}', 'train_fp32', 'train_amp_cl')

@@ -10,6 +10,9 @@ too, so the run cannot hold the cache in memory: it must stream it from disk (th
 Baseline, same limit, same cache: loading the cache whole (`np.load` without `mmap_mode`), which is killed.
 Prints the run's peak memory (the cgroup's maximum usage, and the process's own peak anonymous memory, sampled)
 as a fraction of the cache size. Needs root (to make the cgroup). Run: python bench/bench_memory.py
+
+`--codec lz4hc --gb 1.5 --limit-gb 0.75 --size 128 --crop 64`: the same for the compressed cache (issue 17), built
+at 512 px from the 20 real samples listed N times; one chunk is read per sample (`chunks.bin` is memory-mapped).
 """
 import argparse, json, os, resource, subprocess, sys, tempfile, threading, time
 from pathlib import Path
@@ -37,11 +40,12 @@ def child(args):
     print(json.dumps({'seconds': time.time() - t, 'n_train': len(dls.train_ds), 'peak_anon': peak['anon'], 'peak_file': peak['file'],
                       'maxrss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 'valid_loss': float(learn.recorder.values[-1][0])}))
 
+def cache_file(d:Path)->Path: return next(f for f in (d/'cache'/'images.npy', d/'cache'/'chunks.bin') if f.exists())
+
 def whole(args):
     "The baseline, inside the cgroup: the cache loaded into memory"
-    import numpy as np
-    x = np.load(Path(args.dir)/'cache'/'images.npy')
-    print(json.dumps({'loaded': x.nbytes}))
+    x = Path(cache_file(Path(args.dir))).read_bytes()
+    print(json.dumps({'loaded': len(x)}))
 
 def evict(fn):
     "Drop `fn`'s pages from the page cache: pages cached by the build are charged to this process, not the run's cgroup"
@@ -60,6 +64,7 @@ def main():
     p.add_argument('--gb', type=float, default=3.0, help='cache size')
     p.add_argument('--limit-gb', type=float, default=1.5, help='memory the run is given (cgroup limit)')
     p.add_argument('--size', type=int, default=256)
+    p.add_argument('--codec', default='npy', help="npy: a uint8 memmap of synthetic samples at --size; lz4hc/zstd/lz4: the compressed cache (512 px) of the real samples")
     p.add_argument('--crop', type=int, default=64, help='train on random crops of this side (a CPU trains 256 px at 6 img/s)')
     p.add_argument('--child', choices=['train', 'whole']); p.add_argument('--dir')
     args = p.parse_args()
@@ -70,21 +75,25 @@ def main():
     from hpa_fastai.synth import make_synth
     from hpa_fastai.stats import channel_stats, save_stats
     from hpa_fastai.cache import build_cache
-    S = args.size; per = 4 * S * S; n = int(args.gb * 1e9 // per)
+    S, real = args.size, args.codec != 'npy'
+    per = 455e3 if real else 4 * S * S; n = int(args.gb * 1e9 // per)  # (a real sample takes about 455 KB in lz4hc)
     tmp = Path(tempfile.mkdtemp(dir=os.environ.get('HPA_BENCH_TMP')))
-    t = time.time(); src = make_synth(tmp/'s', n=200, n_test=0, size=S, seed=0)
-    df = read_labels(src/'train.csv'); big = tmp/'big'; (big/'train').mkdir(parents=True); rows = []
-    for k in range(n):  # n Ids, each a link to one of the 200 synthetic samples
-        i, tg = df.Id[k % 200], df.Target[k % 200]
-        for c in CHANNELS: os.symlink(src/'train'/f'{i}_{c}.png', big/'train'/f'{i}x{k}_{c}.png')
+    t = time.time()
+    if real: src = Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'/'real_sample'
+    else: src = make_synth(tmp/'s', n=200, n_test=0, size=S, seed=0)
+    df = read_labels(src/('labels.csv' if real else 'train.csv')); m = len(df); src_imgs = src if real else src/'train'
+    big = tmp/'big'; (big/'train').mkdir(parents=True); rows = []
+    for k in range(n):  # n Ids, each a link to one of the m source samples
+        i, tg = df.Id[k % m], df.Target[k % m]
+        for c in CHANNELS: os.symlink(src_imgs/f'{i}_{c}.png', big/'train'/f'{i}x{k}_{c}.png')
         rows.append((f'{i}x{k}', tg))
     (big/'train.csv').write_text('Id,Target\n' + ''.join(f'{a},{b}\n' for a, b in rows))
     (tmp/'folds.csv').write_text('Id,fold\n' + ''.join(f'{a},{int(k >= n - 256)}\n' for k, (a, _) in enumerate(rows)))
-    save_stats(*channel_stats(src/'train', df.Id.tolist(), size=S, n_workers=0, progress=False), tmp/'stats.json')
-    build_cache(big, S, tmp/'cache', progress=False)
-    size = (tmp/'cache'/'images.npy').stat().st_size
-    evict(tmp/'cache'/'images.npy')
-    print(f"cache: {n} samples at {S}px = {size/1e9:.2f} GB (built in {time.time()-t:.0f} s); memory given: {args.limit_gb:.2f} GB")
+    save_stats(*channel_stats(src_imgs, df.Id.tolist(), size=S, n_workers=0, progress=False), tmp/'stats.json')
+    build_cache(big, None if real else S, tmp/'cache', codec=args.codec, progress=False, threads=os.cpu_count())
+    cf = cache_file(tmp); size = cf.stat().st_size; evict(cf)
+    what = f"{args.codec} at 512 px (real samples)" if real else f"uint8 at {S}px"
+    print(f"cache: {n} samples, {what} = {size/1e9:.2f} GB (built in {time.time()-t:.0f} s); memory given: {args.limit_gb:.2f} GB")
 
     cg = Path(f'/sys/fs/cgroup/memory/hpa_bench_{os.getpid()}'); cg.mkdir()
     try:
@@ -93,7 +102,7 @@ def main():
         if (cg/'memory.memsw.limit_in_bytes').exists(): (cg/'memory.memsw.limit_in_bytes').write_text(str(limit))  # no swap either
         rc, out, err = in_cgroup(cg, '--child', 'whole', '--dir', str(tmp))
         print(f"baseline, the cache loaded whole under the limit: {'killed (rc %d)' % rc if rc else 'NOT killed: ' + out.strip()}")
-        (cg/'memory.max_usage_in_bytes').write_text('0'); evict(tmp/'cache'/'images.npy')
+        (cg/'memory.max_usage_in_bytes').write_text('0'); evict(cf)
         rc, out, err = in_cgroup(cg, '--child', 'train', '--dir', str(tmp), '--size', str(S), '--crop', str(args.crop))
         if rc: print(f"training run FAILED under the limit (rc {rc}):\n{err[-2000:]}"); return 1
         r = json.loads(out.strip().splitlines()[-1]); cg_peak = int((cg/'memory.max_usage_in_bytes').read_text())

@@ -7,10 +7,12 @@ from __future__ import annotations
 from .core import *
 import copy, threading
 import numpy as np, torch, cv2
+import torch.nn.functional as F
+from fasttransform import ItemTransform
 import albumentations as A
 
 # %% auto #0
-__all__ = ['dihedral', 'RGBYAug', 'hpa_augs', 'AlbuAug', 'AugPipe']
+__all__ = ['dihedral', 'RGBYAug', 'BatchSeeds', 'BatchAug', 'hpa_augs', 'AlbuAug', 'AugPipe']
 
 # %% ../nbs/04a_augment.ipynb #17b2d601
 def dihedral(x,  # numpy array or tensor (..., H, W)
@@ -53,6 +55,101 @@ class RGBYAug:
             # channels past the four stainings (masks, see `hpa_fastai.unet`) are moved with them, never re-lit
             x = lit(x) if len(x) <= len(CHANNELS) else np.concatenate([lit(x[:len(CHANNELS)]), x[len(CHANNELS):]])
         return x
+
+# %% ../nbs/04a_augment.ipynb #66fe39cf
+_ROT = (None, cv2.ROTATE_90_COUNTERCLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_CLOCKWISE)  # np.rot90's k = 1, 2, 3
+
+def _cv_dihedral(src:np.ndarray, k:int, dst:np.ndarray):
+    "`dihedral(src, k)` of one uint8 plane written into `dst` by OpenCV"
+    if k % 4: cv2.rotate(src, _ROT[k % 4], dst=dst)
+    elif k >= 4: cv2.flip(src, 1, dst=dst); return
+    else: dst[...] = src
+    if k >= 4: cv2.flip(dst, 1, dst=dst)
+
+def _area_weights(h:int, c:int, device)->torch.Tensor:
+    "(c, h) float32: output pixel i's share of input pixel j, the overlap of their footprints (OpenCV's INTER_AREA)"
+    e = torch.arange(c + 1, dtype=torch.float64) * h / c  # output pixel edges, in input pixels
+    j = torch.arange(h, dtype=torch.float64)
+    w = (torch.minimum(e[1:, None], j + 1) - torch.maximum(e[:-1, None], j)).clamp(min=0)
+    return (w / w.sum(1, keepdim=True)).float().to(device)
+
+def _resize(v:torch.Tensor, c:int, cpu:bool):
+    "(C, h, h) uint8 -> (C, c, c) uint8 by area averaging: OpenCV's INTER_AREA (`cpu`, numpy out), or torch ops in float32"
+    if cpu:
+        v = v.numpy()
+        return v if v.shape[-1] == c else np.stack([cv2.resize(p, (c, c), interpolation=cv2.INTER_AREA) for p in v])
+    h = v.shape[-1]
+    if h == c: return v
+    if h % c == 0: y = F.avg_pool2d(v[None].float(), h // c)[0]  # whole factors: exact sums
+    else: w = _area_weights(h, c, v.device); y = w @ v.float() @ w.T
+    return (y + 0.5).floor_().clamp_(0, 255).to(torch.uint8)  # half up, as OpenCV rounds
+
+class BatchSeeds(np.ndarray):
+    "The (B, k) seeds of a batch's samples, carried on the host beside the batch (a numpy array: never moved to a device)"
+
+# %% ../nbs/04a_augment.ipynb #f2798380
+class BatchAug(ItemTransform):
+    "Seeded resize, crop, dihedral transform and brightness/contrast of a uint8 (B, C, H, H) batch, on the batch's device"
+    order = 10  # an `after_batch` transform: before `NormalizeRGBY`
+    def __init__(self, size:int,  # side of the images the model sees, before the crop
+                 crop:int|None=None,  # random crop side (train) / centre crop (valid); None: no crop
+                 train:bool=True,  # random (train) or deterministic (valid)
+                 dihedral:bool=True,  # the 8 flips/rotations
+                 brightness:float=0.1,  # brightness limit (fraction of 255); 0 turns it off
+                 contrast:float=0.1,  # contrast limit (fraction); 0 turns it off
+                 p_bc:float=0.5,  # probability of the brightness/contrast change
+                 fast:bool=True,  # CPU batches through OpenCV (same result as the torch ops, up to rounding)
+                ):
+        if crop is not None and crop > size: raise ValueError(f"crop={crop} is larger than size={size}")
+        self.size, self.crop, self.train, self.dihedral, self.fast = size, crop, train, dihedral, fast
+        self.brightness, self.contrast, self.p_bc = brightness, contrast, p_bc
+    def params(self, seed, side:int)->tuple:
+        "(top, left, region side, dihedral k, lookup table or None) for a sample of `side` px, drawn from `seed`"
+        rng = np.random.default_rng(seed)
+        h = side if self.crop is None else min(side, round(self.crop * side / self.size))  # the crop at the stored scale
+        if not self.train: return (side - h) // 2, (side - h) // 2, h, 0, None
+        t, l = (int(rng.integers(side - h + 1)), int(rng.integers(side - h + 1))) if self.crop else (0, 0)
+        k, lut = int(rng.integers(8)) if self.dihedral else 0, None
+        if (self.brightness or self.contrast) and rng.random() < self.p_bc:
+            a = 1 + rng.uniform(-self.contrast, self.contrast); b = rng.uniform(-self.brightness, self.brightness) * 255
+            lut = np.clip(np.arange(256) * a + b, 0, 255).round().astype(np.uint8)
+        return t, l, h, k, lut
+    def apply(self, x:torch.Tensor,  # uint8 (B, C, H, H), on any device
+              seeds,  # one seed per sample, e.g. `(seed, epoch, index)` rows
+              lit:int=len(CHANNELS),  # the first `lit` channels take brightness/contrast; the rest (masks) only move
+              inplace:bool=False,  # a CPU batch kept at its size may be overwritten (the loader's own batches)
+             )->torch.Tensor:  # uint8 (B, C, s, s) on `x`'s device, s = crop or size
+        "The augmented batch"
+        t, c = x.as_subclass(torch.Tensor), self.crop or self.size
+        if t.dtype != torch.uint8 or t.ndim != 4 or t.shape[-1] != t.shape[-2]:
+            raise ValueError(f"expected a uint8 (B, C, H, H) batch, got {t.dtype} {tuple(t.shape)}")
+        if len(seeds) != len(t): raise ValueError(f"{len(seeds)} seeds for a batch of {len(t)}")
+        ps = [self.params(s, t.shape[-1]) for s in seeds]
+        if self.fast and t.device.type == 'cpu': return self._cpu(t, ps, c, lit, inplace and all(p[2] == c == t.shape[-1] for p in ps))
+        out = torch.empty((len(t), t.shape[1], c, c), dtype=torch.uint8, device=t.device)
+        for i, (top, left, h, k, lut) in enumerate(ps):
+            v = dihedral(_resize(t[i, :, top:top+h, left:left+h], c, cpu=False), k)
+            if lut is not None: v = torch.cat([torch.from_numpy(lut).to(v.device)[v[:lit].long()], v[lit:]])
+            out[i] = v
+        return out
+    def _cpu(self, t, ps, c, lit, inplace):
+        # in place: no new memory, whose page faults cost as much as the flips; else numpy's allocator (huge pages)
+        out = t.numpy() if inplace else np.empty((len(t), t.shape[1], c, c), np.uint8)
+        tmp = np.empty((c, c), np.uint8) if inplace else None  # a quarter turn cannot be done in place
+        for i, (top, left, h, k, lut) in enumerate(ps):
+            v = _resize(t[i, :, top:top+h, left:left+h], c, cpu=True)
+            for ch in range(len(v)):
+                if not inplace: _cv_dihedral(v[ch], k, out[i, ch])
+                elif k % 4: _cv_dihedral(v[ch], k, tmp); out[i, ch] = tmp
+                elif k: cv2.flip(v[ch], 1, dst=out[i, ch])
+                if lut is not None and ch < lit: cv2.LUT(out[i, ch], lut, dst=out[i, ch])
+        return torch.from_numpy(out)
+    def encodes(self, b):
+        "A batch `(x, ..., BatchSeeds)` -> `(augmented x, ...)`; a batch without seeds passes unchanged"
+        if not (len(b) and isinstance(b[-1], BatchSeeds)): return b
+        *b, seeds = b
+        return (self.apply(b[0], seeds, inplace=True).as_subclass(type(b[0])), *b[1:])
+    def __repr__(self): return f"BatchAug(size={self.size}, crop={self.crop}, train={self.train}, dihedral={self.dihedral})"
 
 # %% ../nbs/04a_augment.ipynb #320096ec
 def hpa_augs(crop:int|None=None,  # random crop side (train) / centre crop (valid); None: no crop

@@ -7,16 +7,16 @@ from __future__ import annotations
 from .core import *
 import json
 from pathlib import Path
-import numpy as np, torch
+import numpy as np, torch, cv2
 from fastai.torch_core import default_device
 from fastai.data.core import DataLoaders
 from .data import open_rgby, read_labels
 from .remote import local_data
 from .split import multilabel_folds, load_folds
 from .stats import channel_stats, load_stats, stats_from_hist, pixel_hist
-from .augment import RGBYAug, AlbuAug
+from .augment import RGBYAug, AlbuAug, BatchAug
 from .load import HPADataset, HPADL, NormalizeRGBY
-from .cache import cache_rows
+from .cache import CacheReader, native_size
 
 # %% auto #0
 __all__ = ['oversample_weights', 'rare_copies', 'hpa_dls', 'feature_tfm', 'n_extra']
@@ -47,38 +47,49 @@ def rare_copies(y:np.ndarray,  # (n, 28) multi-hot training targets
 # %% ../nbs/05_data_block.ipynb #cb2e3470
 def _fold_of(data, ids, y, folds, seed): return multilabel_folds(y, 5, seed) if folds is None else load_folds(folds, ids)
 
-def _train_stats(data, stats, caches, rows, ids, tr, size)->tuple:
+def _train_stats(data, stats, readers, rows, ids, tr, size)->tuple:
     "(mean, std): from the `stats` file, else computed on the training rows (from the cache when there is one)"
     if stats is not None: return load_stats(stats)
-    if caches:
-        mm = np.load(caches[0]/'images.npy', mmap_mode='r')
-        return stats_from_hist(sum(pixel_hist(np.asarray(mm[rows[i]])) for i in tr))
+    if readers:  # at `size`, resized as `open_rgby` and `BatchAug` resize: the statistics of what the model sees
+        rs = lambda x: x if x.shape[-1] == size else np.stack([cv2.resize(p, (size, size), interpolation=cv2.INTER_AREA) for p in x])
+        return stats_from_hist(sum(pixel_hist(rs(readers[0].read(rows[i]))) for i in tr))
     return channel_stats(data/'train', [ids[i] for i in tr], size=size, n_workers=0, progress=False)
 
-def _with_extra(extra, caches, size, ids, y, folder, cpi, rows, tr)->tuple:
+def _with_extra(extra, readers, ids, y, folder, cpi, rows, tr)->tuple:
     "(ids, y, folder, cache, cache rows, training rows) with the `extra` folders' rows added to training (per item: folder and cache)"
     if not extra: return ids, y, folder, cpi, rows, tr  # folds, validation and statistics stay the official data's
     folder, n0 = [folder] * len(ids), len(ids)
-    if caches: cpi = [cpi] * len(ids)
+    if readers: cpi = [cpi] * len(ids)
     for k, e in enumerate(map(local_data, extra)):
         if not (e/'train.csv').exists(): raise FileNotFoundError(f"{e}: no train.csv (expected a Kaggle-layout folder)")
         de = read_labels(e/'train.csv', 'Target')
         ids, y, folder = ids + de.Id.tolist(), np.concatenate([y, encode_targets(de.Target)]), folder + [e/'train'] * len(de)
-        if caches: rows, cpi = np.concatenate([rows, cache_rows(caches[k + 1], de.Id.tolist(), size)]), cpi + [caches[k + 1]] * len(de)
+        if readers:
+            r = readers[k + 1]; r.check(e)
+            rows, cpi = np.concatenate([rows, r.rows(de.Id.tolist())]), cpi + [r.folder] * len(de)
     return ids, y, folder, cpi, rows, np.concatenate([tr, np.arange(n0, len(ids))])
+
+def _augs(aug, side, size:int, crop)->tuple:
+    "(on the batch?, per-sample training tfm, per-sample validation tfm, training `after_batch`, validation `after_batch`)"
+    if side is None and not callable(aug):  # the default: on the batch, on its device
+        off = dict(dihedral=False, brightness=0, contrast=0) if not aug else {}
+        return True, None, None, [BatchAug(size, crop, train=True, **off)], [BatchAug(size, crop, train=False)]
+    if callable(aug): ttfm = aug
+    else: ttfm = RGBYAug(crop, train=True) if aug else RGBYAug(crop, train=True, dihedral=False, brightness=0, contrast=0)
+    return False, ttfm, RGBYAug(crop, train=False) if crop else None, [], []
 
 def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
             folds=None,  # `Id,fold` CSV; None: `multilabel_folds(y, 5, seed)`
             stats=None,  # stats JSON (`hpa_stats`); None: computed on the training part
             valid_fold:int=0,  # the fold held out for validation
-            size:int=128,  # images are loaded (resized) at this size
+            size:int=128,  # side of the images the model sees (before `crop`): resized on the batch
             crop:int|None=None,  # random crop (train) / centre crop (valid) of this side from `size`
             bs:int=32,  # batch size
-            aug=True,  # True: `RGBYAug(crop)` on the training set; False: crops only; or any `f(x, seed)`, e.g. `AlbuAug(...)`
+            aug=True,  # True: `BatchAug(size, crop)` on each training batch; False: crops only; or a per-sample `f(x, seed)`, e.g. `AlbuAug(...)`
             oversample=False,  # True/'weights': weighted sampling of rare-class samples (`oversample_weights`); 'copies': see `rare_copies`
             num_workers:int=0,  # loader worker processes
             seed:int=0,  # seeds folds, shuffling, sampling and augmentation
-            cache=None,  # a cache folder from `build_cache` at `size` (with `extra`: a list, then one per extra folder)
+            cache=None,  # a cache folder from `build_cache`, at any size (with `extra`: a list, then one per extra folder)
             device=None,  # where batches go (and are normalised); None: the default device
             below:int=100,  # rare-class threshold for `oversample`
             copies:int=11,  # extra copies per rare-class image with `oversample='copies'`
@@ -97,22 +108,24 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
     caches = None if cache is None else [Path(c) for c in (cache if isinstance(cache, (list, tuple)) else [cache])]
     if caches is not None and len(caches) != 1 + len(extra or []):
         raise ValueError(f"cache: one folder for the data and one per extra folder, got {len(caches)} for {1 + len(extra or [])}")
-    rows = cache_rows(caches[0], ids, size) if caches else None
-    mean, std = _train_stats(data, stats, caches, rows, ids, tr, size)
-    ids, y, folder, cpi, rows, tr = _with_extra(extra, caches, size, ids, y, data/'train', caches[0] if caches else None, rows, tr)
+    readers = caches and [CacheReader(c) for c in caches]
+    if readers: readers[0].check(data)  # a cache of other images is never used
+    rows = readers[0].rows(ids) if readers else None
+    batch, ttfm, vtfm, tab, vab = _augs(aug, side, size, crop)
+    load = (readers[0].size if readers else native_size(data/'train', ids[tr[0]])) if batch else size  # on the batch: stored size
+    mean, std = _train_stats(data, stats, readers, rows, ids, tr, size)
+    ids, y, folder, cpi, rows, tr = _with_extra(extra, readers, ids, y, data/'train', caches[0] if caches else None, rows, tr)
     pick = lambda o, idx: [o[i] for i in idx] if isinstance(o, list) else o
-    mk = lambda idx, tfm: HPADataset(pick(folder, idx), [ids[i] for i in idx], y[idx], size, tfm, seed, pick(cpi, idx),
-                                     None if rows is None else rows[idx], side)
-    if callable(aug): ttfm = aug
-    else: ttfm = RGBYAug(crop, train=True) if aug else RGBYAug(crop, train=True, dihedral=False, brightness=0, contrast=0)
+    mk = lambda idx, tfm: HPADataset(pick(folder, idx), [ids[i] for i in idx], y[idx], load, tfm, seed, pick(cpi, idx),
+                                     None if rows is None else rows[idx], side, seeds=batch)
     if oversample == 'copies': tr = np.concatenate([tr, rare_copies(y[tr], below, copies, tr)])
-    tds, vds = mk(tr, ttfm), mk(va, RGBYAug(crop, train=False) if crop else None)
+    tds, vds = mk(tr, ttfm), mk(va, vtfm)
     device = default_device() if device is None else device
     wgts = oversample_weights(y[tr], below) if oversample in (True, 'weights') else None
     kw = dict(bs=bs, num_workers=num_workers, device=device, seed=seed, pin_memory=is_cuda(device))
     ab = [NormalizeRGBY(mean, std)] + ([features] if features is not None else [])
-    tdl = HPADL(tds, wgts=wgts, shuffle=True, drop_last=len(tr) >= bs, after_batch=ab, **kw)
-    vdl = HPADL(vds, shuffle=False, after_batch=ab, **kw)
+    tdl = HPADL(tds, wgts=wgts, shuffle=True, drop_last=len(tr) >= bs, after_batch=tab + ab, **kw)
+    vdl = HPADL(vds, shuffle=False, after_batch=vab + ab, **kw)
     return DataLoaders(tdl, vdl, device=device)
 
 # %% ../nbs/05_data_block.ipynb #c605909f

@@ -8,6 +8,7 @@ from .core import *
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from collections import deque
+import threading, weakref
 import numpy as np, torch, cv2
 from fasttransform import Transform
 from fastcore.basics import patch
@@ -15,9 +16,11 @@ from fastai.torch_core import TensorImage, TensorBase, to_device
 from fastai.data.core import TfmdDL
 import fastai.vision.data  # registers show_batch/show_results for TensorImage (grid of axes)
 from .data import open_rgby, rgb_composite
+from .augment import BatchSeeds
+from .cache import CacheReader
 
 # %% auto #0
-__all__ = ['TensorRGBY', 'TensorHPATarget', 'HPADataset', 'NormalizeRGBY', 'HPADL', 'gloo_broadcast']
+__all__ = ['TensorRGBY', 'TensorHPATarget', 'HPADataset', 'NormalizeRGBY', 'BatchBuffers', 'HPADL', 'gloo_broadcast']
 
 # %% ../nbs/04b_load.ipynb #660607cf
 class TensorRGBY(TensorImage):
@@ -45,33 +48,44 @@ class TensorHPATarget(TensorBase):
 class HPADataset:
     "Indexed data set of (uint8 (4, S, S) sample, float32 (28,) target) pairs; `folder`: one, or one per Id"
     n_inp = 1  # one input; the targets are the labels (and, with `side`, its planes)
-    def __init__(self, folder, ids, y, size:int, tfm=None, seed:int=0, cache=None, rows=None, side=None):
+    def __init__(self, folder, ids, y, size:int, tfm=None, seed:int=0,
+                 cache=None,  # a cache folder (`build_cache`), or one per Id; None: the PNGs in `folder`
+                 rows=None,  # each Id's row in its cache (`CacheReader.rows`)
+                 side=None,  # `f(id, size)` -> (k, size, size) uint8 planes that move with the stainings (`hpa_fastai.unet.mask_planes`)
+                 seeds:bool=False,  # each item ends with its seed (seed, epoch, index), for a `BatchAug` after batching
+                ):
         self.folder, self.ids, self.y, self.size, self.tfm, self.seed = folder, list(ids), np.asarray(y, np.float32), size, tfm, seed
-        self.cache, self.rows, self._mm, self.epoch = cache, rows, {}, 0  # `cache`: one folder, or one per Id
-        self.side = side  # `f(id, size)` -> (k, size, size) uint8 planes that move with the stainings, e.g. `hpa_fastai.unet.mask_planes`; or None
+        self.cache, self.rows, self.side, self.seeds, self._readers, self.epoch = cache, rows, side, seeds, {}, 0
     def __len__(self): return len(self.ids)
-    def __getstate__(self): return {**self.__dict__, '_mm': {}}  # memmaps reopen in each worker
-    def load(self, i)->np.ndarray:
-        "The uint8 (4, S, S) sample `i` before augmentation"
+    def __getstate__(self): return {**self.__dict__, '_readers': {}}  # cache files reopen in each worker
+    def load(self, i,
+             out:np.ndarray|None=None,  # a uint8 (4, S, S) array to write into (a row of a batch)
+            )->np.ndarray:
+        "The uint8 (4, S, S) sample `i` before augmentation (resized when its cache holds another size)"
         # decoding runs in `open_rgby`'s per-process thread pool: OpenCV's own pool, inherited through fork, can hang
-        if self.cache is None: return open_rgby(self.folder[i] if isinstance(self.folder, list) else self.folder, self.ids[i], size=self.size)
-        c = self.cache[i] if isinstance(self.cache, list) else self.cache
-        mm = self._mm.get(c)
-        if mm is None: mm = self._mm[c] = np.load(Path(c)/'images.npy', mmap_mode='r')
-        return np.asarray(mm[self.rows[i]])
+        if self.cache is None: x = open_rgby(self.folder[i] if isinstance(self.folder, list) else self.folder, self.ids[i], size=self.size)
+        else:
+            c = self.cache[i] if isinstance(self.cache, list) else self.cache
+            r = self._readers.get(c)
+            if r is None: r = self._readers[c] = CacheReader(c)
+            x = r.read(self.rows[i], out if r.size == self.size else None)
+            if x.shape[-1] != self.size: x = np.stack([cv2.resize(p, (self.size,) * 2, interpolation=cv2.INTER_AREA) for p in x])
+        if out is None or x is out: return x
+        out[...] = x; return out
     def __getitem__(self, i):
-        x = self.load(i)
-        if self.side is None: return (x if self.tfm is None else self.tfm(x, (self.seed, self.epoch, i))), self.y[i]
-        # stainings and side planes stacked, so crops, flips and rotations move both alike
-        z = np.concatenate([x, self.side(self.ids[i], self.size)])
-        if self.tfm is not None: z = self.tfm(z, (self.seed, self.epoch, i))
-        return z[:len(CHANNELS)], self.y[i], z[len(CHANNELS):]
+        x, key = self.load(i), (self.seed, self.epoch, i)
+        if self.side is None: item = (x if self.tfm is None else self.tfm(x, key)), self.y[i]
+        else:  # stainings and side planes stacked, so crops, flips and rotations move both alike
+            z = np.concatenate([x, self.side(self.ids[i], self.size)])
+            if self.tfm is not None: z = self.tfm(z, key)
+            item = z[:len(CHANNELS)], self.y[i], z[len(CHANNELS):]
+        return (*item, np.array(key, np.int64)) if self.seeds else item
     def subset(self, idx)->HPADataset:
         "The same data set restricted to the items `idx`, in that order (one process's share of a prediction)"
         idx = np.asarray(idx, int)
         pick = lambda o: [o[i] for i in idx] if isinstance(o, list) else o
         return HPADataset(pick(self.folder), [self.ids[i] for i in idx], self.y[idx], self.size, self.tfm, self.seed, pick(self.cache),
-                          None if self.rows is None else np.asarray(self.rows)[idx], self.side)
+                          None if self.rows is None else np.asarray(self.rows)[idx], self.side, self.seeds)
 
 # %% ../nbs/04b_load.ipynb #7cac1810
 class NormalizeRGBY(Transform):
@@ -88,6 +102,24 @@ class NormalizeRGBY(Transform):
         m, s = self._ms(x)
         return TensorRGBY((x * s + m).clamp(0, 1))
 
+# %% ../nbs/04b_load.ipynb #73a39206
+class BatchBuffers:
+    "Reused uint8 batch arrays: a fresh array of tens of MB costs a page fault per 4 KB page, batch after batch"
+    def __init__(self, keep:int=8): self.free, self.keep, self.lock = {}, keep, threading.Lock()  # `keep` free arrays per shape
+    def get(self, shape:tuple)->np.ndarray:
+        "An uninitialised uint8 array of `shape`: a view of a pooled array, which returns to the pool when the view dies"
+        with self.lock: fl = self.free.get(shape); base = fl.pop() if fl else None
+        if base is None: base = np.empty(shape, np.uint8)
+        view = base[...]  # (a tensor made by `torch.from_numpy` keeps it alive)
+        weakref.finalize(view, self._put, shape, base)
+        return view
+    def _put(self, shape, base):
+        with self.lock:
+            fl = self.free.setdefault(shape, [])
+            if len(fl) < self.keep: fl.append(base)
+
+_buffers = BatchBuffers()  # one pool per process, shared by its loaders
+
 # %% ../nbs/04b_load.ipynb #c5a80c17
 class HPADL(TfmdDL):
     "A `TfmdDL` with seeded shuffling/weighted sampling per epoch, a uint8 numpy collate and threaded loading"
@@ -102,8 +134,11 @@ class HPADL(TfmdDL):
         self.threads = threads if threads is not None else min(n_cpus(), 8) if self.fake_l.num_workers == 0 else 1
     def create_batches(self, samps):
         "Batches made by `threads` threads, each a whole batch at a time, up to `threads + prefetch` batches ahead"
-        if self.threads <= 1: yield from super().create_batches(samps); return
-        load = lambda idx: self.do_batch([self.do_item(s) for s in idx])
+        ds = self.dataset  # augmented on the batch: samples decoded straight into the batch (`load_batch`)
+        fast = isinstance(ds, HPADataset) and ds.seeds and ds.tfm is None and ds.side is None
+        if self.threads <= 1 and not fast: yield from super().create_batches(samps); return
+        load = self.load_batch if fast else lambda idx: self.do_batch([self.do_item(s) for s in idx])
+        if self.threads <= 1: yield from map(load, self.chunkify(samps)); return
         with ThreadPoolExecutor(self.threads) as ex:
             pending = deque()
             for idx in self.chunkify(samps):
@@ -122,12 +157,21 @@ class HPADL(TfmdDL):
         super().before_iter()
         self.epoch += 1; self.dataset.epoch = self.epoch
     def create_batch(self, b):
-        xs, ys, *ms = zip(*b)
-        out = TensorRGBY(torch.from_numpy(np.stack(xs))), TensorHPATarget(torch.from_numpy(np.stack(ys)))
-        if ms: out += (TensorBase(torch.from_numpy(np.stack(ms[0]) > 127).float()),)  # side planes (0/255 masks) as 0/1 floats
+        "Stacked uint8 samples, targets (and side planes); with the data set's `seeds`, then its `BatchSeeds` (left on the host)"
+        seeds = np.stack([it[-1] for it in b]).view(BatchSeeds) if getattr(self.dataset, 'seeds', False) else None
+        xs, ys, *ms = zip(*(b if seeds is None else [it[:-1] for it in b]))
+        return self._tensors(np.stack(xs), np.stack(ys), np.stack(ms[0]) if ms else None, seeds)
+    def load_batch(self, idx):
+        "`create_batch` of items `idx` without the items: each sample is decoded into its row of one reused buffer"
+        ds = self.dataset; x = _buffers.get((len(idx), len(CHANNELS), ds.size, ds.size))
+        for k, i in enumerate(idx): ds.load(i, out=x[k])
+        return self._tensors(x, ds.y[idx], None, np.array([(ds.seed, ds.epoch, i) for i in idx], np.int64).view(BatchSeeds))
+    def _tensors(self, x, y, m, seeds)->tuple:
+        out = TensorRGBY(torch.from_numpy(x)), TensorHPATarget(torch.from_numpy(y))
+        if m is not None: out += (TensorBase(torch.from_numpy(m > 127).float()),)  # side planes (0/255 masks) as 0/1 floats
         if self.pin_memory and self.fake_l.num_workers == 0 and torch.cuda.is_available():
             out = tuple(o.pin_memory() for o in out)  # pinned here, in a loader thread, not in the training loop
-        return out
+        return out if seeds is None else (*out, seeds)
     def retain(self, res, b): return res
     def new(self, dataset=None, cls=None, **kwargs):
         kwargs.setdefault('wgts', self.wgts); kwargs.setdefault('seed', self.seed)

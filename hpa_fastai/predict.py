@@ -15,7 +15,8 @@ from .data import read_labels
 from .remote import local_data
 from .stats import load_stats
 from .load import HPADataset, HPADL, NormalizeRGBY
-from .augment import RGBYAug, dihedral
+from .augment import BatchAug, dihedral
+from .cache import native_size
 from .data_block import feature_tfm
 from .model import rgby_model
 from .metrics import f1_macro, f1_per_class
@@ -40,10 +41,10 @@ def test_dl(data,  # Kaggle-layout folder
     data = local_data(data)
     if ids is None: ids = read_labels(data/'sample_submission.csv').Id.tolist()
     mean, std = load_stats(stats) if isinstance(stats, (str, Path)) else stats
-    tfm = RGBYAug(crop, train=False) if crop else None
-    ds = HPADataset(data/folder, ids, np.zeros((len(ids), N_CLASSES), np.float32), size, tfm)
+    # decoded at their stored size, resized (and centre-cropped) on the batch's device, as the validation set is
+    ds = HPADataset(data/folder, ids, np.zeros((len(ids), N_CLASSES), np.float32), native_size(data/folder, ids[0]), seeds=True)
     device = default_device() if device is None else device
-    return HPADL(ds, bs=bs, shuffle=False, device=device, after_batch=[NormalizeRGBY(mean, std)])
+    return HPADL(ds, bs=bs, shuffle=False, device=device, after_batch=[BatchAug(size, crop, train=False), NormalizeRGBY(mean, std)])
 
 # %% ../nbs/10_predict.ipynb #ef935aa6
 def predict_tta(model,  # an `nn.Module` giving logits, or a `Learner`

@@ -93,14 +93,14 @@ def run_inputs(data:Path, out:Path, s:TrainSettings,
 
 # %% ../nbs/08b_train.ipynb #b719941e
 def train_learner(data:Path, out:Path, s:TrainSettings, folds, stats,
-                  cache:bool=False,  # decode once into uint8 caches at `s.size`
+                  cache:bool=False,  # decode once into compressed caches at the images' own size (`build_cache`)
                   extra=None,  # more Kaggle-layout folders for the training part
                   features=None,  # a `FeatureChannels`
                   num_workers:int=0,  # loader worker processes
                   device=None,  # None: CUDA when available
                  )->tuple:  # (dls, learn)
     "The loaders and learner of a run from its settings"
-    c = ([build_cache(d, s.size) for d in [data, *extra]] if extra else build_cache(data, s.size)) if cache else None
+    c = ([build_cache(d) for d in [data, *extra]] if extra else build_cache(data)) if cache else None
     dls = hpa_dls(data, folds=folds, stats=stats, valid_fold=s.fold, size=s.size, crop=s.crop, bs=s.bs, oversample=s.oversample,
                   num_workers=num_workers, seed=s.seed, cache=c, device=device, extra=extra, features=features)
     return dls, hpa_learner(dls, arch=s.arch, loss_func=make_loss(s.loss, s.gamma), pretrained=s.pretrained, weights=s.weights, path=out)
@@ -227,7 +227,7 @@ def hpa_train(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (s
               oversample:str|None=None,  # rare classes: 'weights' (weighted sampling) or 'copies' (the seed's 11 augmented copies)
               pretrained:bool=False,  # torchvision weights from the torch hub cache (never downloads)
               weights:str|None=None,  # local torchvision ImageNet state dict (.pth), for offline Kaggle
-              cache:bool=False,  # decode once into a uint8 cache at --size (see `build_cache`)
+              cache:bool=False,  # decode once into a compressed cache at the images' own size, which serves every --size (see `build_cache`)
               num_workers:int=0,  # loader worker processes (0: threads)
               seed:int=0,  # seeds folds, init, shuffling, augmentation
               resume:bool=False,  # continue an interrupted run in --out

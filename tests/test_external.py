@@ -26,7 +26,7 @@ def server(tmp_path):
     srv.shutdown()
 
 def test_external_download_and_training(server, tmp_path, tmp_path_factory, monkeypatch):
-    monkeypatch.setenv('HPA_CACHE', str(tmp_path/'cache'))  # the uint8 caches hpa_train --cache makes
+    monkeypatch.setenv('HPA_CACHE', str(tmp_path/'cache'))  # the caches hpa_train --cache makes
     lst = tmp_path/'list.csv'; lst.write_text('Id,Target\n' + ''.join(f'{i},{k % 28}\n' for k, i in enumerate(IDS)))
     out = tmp_path/'ext'
     r = run('hpa_external', '--labels', lst, '--out', out, '--base', server, '--size', 64, '--backoff', 0.01, ok=False)
@@ -37,7 +37,7 @@ def test_external_download_and_training(server, tmp_path, tmp_path_factory, monk
     mtimes = {p: p.stat().st_mtime_ns for p in (out/'train').iterdir()}
     run('hpa_external', '--labels', lst, '--out', out, '--base', server, '--size', 64, '--backoff', 0.01, ok=False)
     assert {p: p.stat().st_mtime_ns for p in (out/'train').iterdir()} == mtimes  # nothing fetched twice
-    # official + external, from uint8 caches: the external rows only ever train
+    # official + external, from compressed caches: the external rows only ever train
     data = synth_set(tmp_path_factory, 24, 2, 64, 0)
     run('hpa_train', '--data', data, '--out', tmp_path/'run', '--extra', out, '--cache', '--arch', 'resnet18', '--size', 32, '--epochs', 1,
         '--warmup', 0, '--bs', 8, '--lr', 1e-3, '--skip_lr_find', '--device', 'cpu')
@@ -45,5 +45,6 @@ def test_external_download_and_training(server, tmp_path, tmp_path_factory, monk
     folds = pd.read_csv(tmp_path/'run'/'folds.csv')
     assert res['n_train'] == (folds.fold != 0).sum() + len(IDS) - 1 and res['n_valid'] == (folds.fold == 0).sum()
     assert res['extra'] == [str(out.resolve())]
-    assert len(list((tmp_path/'cache'/'cache').glob('*_32/index.json'))) == 2  # one uint8 cache per folder
+    idx = [json.loads(f.read_text()) for f in (tmp_path/'cache'/'cache').glob('*/index.json')]
+    assert sorted((i['codec'], i['size'], i['n']) for i in idx) == sorted([('lz4hc', 64, 24), ('lz4hc', 64, len(IDS) - 1)])  # one compressed cache per folder, at the images' size
     assert set(pd.read_csv(tmp_path/'run'/'valid_preds.csv').Id) == set(folds.Id[folds.fold == 0])
