@@ -17,6 +17,7 @@ from .metrics import f1_macro, f1_per_class, prior_f1
 from .thresholds import tune_thresholds, save_thresholds, load_thresholds
 from .predict import ensemble, predict_runs, score_submission, write_submission
 from .train import TrainSettings, hpa_train
+from .interpret import write_report
 
 # %% auto #0
 __all__ = ['RunSettings', 'run_folder', 'run_data', 'run_split', 'run_stats', 'run_training', 'run_tuned_thresholds',
@@ -212,4 +213,6 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
         partial = run_predict(data, out, s, trains, th_file, th, device)
     with _step(7, 'report', times):
         m = run_metrics(data, y, trains, th, pv, yv, partial); times['total'] = time.time() - t0
-        return run_report(out, m, times, partial)
+        m = run_report(out, m, times, partial)
+        write_report(out)  # the error analysis: interpret_*.png, per_class.csv and report.html (`hpa_fastai.interpret`)
+        return m

@@ -20,7 +20,8 @@ def test_hpa_run_default_learns(tmp_path):
     r = run('hpa_run', '--out', out, '--device', 'cpu')
     assert 'test macro F1' in r.stdout
     for f in ('submission.csv', 'submission_probs.csv', 'metrics.json', 'run.json', 'label_counts.png', 'lr_find.png',
-              'curves.png', 'f1_per_class.png', 'thresholds.png', 'folds.csv', 'stats.json', 'train/model.pth'):
+              'curves.png', 'f1_per_class.png', 'thresholds.png', 'folds.csv', 'stats.json', 'train/model.pth',
+              'report.html', 'per_class.csv', 'interpret_top_losses.png', 'interpret_confusion.png'):
         assert (out/f).exists(), f
     rj = json.loads((out/'run.json').read_text())
     data = Path(rj['data'])
