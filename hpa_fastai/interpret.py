@@ -270,7 +270,7 @@ def hpa_report(run:str,  # a run folder made by hpa_train or hpa_run
               )->Path:
     "Write report.html, the error-analysis figures and per_class.csv into a run folder, from its validation predictions"
     run = Path(run)
-    if not run.is_dir(): raise FileNotFoundError(f"--run {run}: no such folder")
+    if not run.is_dir(): raise FileNotFoundError(f"--run {run}: " + ("is a file, expected a run folder" if run.exists() else "no such folder"))
     made = (run/MARKER).read_text().strip() if (run/MARKER).is_file() else None
     if made not in ('hpa_train', 'hpa_run'): raise ValueError(f"--run {run}: not a run folder made by hpa_train or hpa_run")
     return write_report(run)

@@ -25,6 +25,7 @@ def world(tmp_path_factory):
     run('hpa_train', '--data', w/'data', '--out', w/'run', '--arch', 'resnet18', '--size', '32', '--epochs', '1', '--warmup', '0',
         '--bs', '8', '--lr', '1e-2', '--skip_lr_find')
     kaggle = w/'kaggle'; shutil.copytree(w/'data', kaggle); (kaggle/'.hpa_fastai').unlink()  # a data folder we did not make
+    unfinished = w/'run_unfinished'; shutil.copytree(w/'run', unfinished); (unfinished/'valid_preds.csv').unlink()  # for hpa_report
     (w/'user').mkdir(); (w/'user'/'notes.txt').write_text("the user's own notes\n")
     (w/'file.txt').write_text('a file\n'); os.mkfifo(w/'fifo')
     ids = (w/'data'/'train.csv').read_text().splitlines()[1:]
