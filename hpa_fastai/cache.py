@@ -6,6 +6,7 @@
 from __future__ import annotations
 from .core import *
 import hashlib, json, os, zlib
+from contextlib import contextmanager
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np, imagecodecs
@@ -49,13 +50,37 @@ def native_size(folder,  # folder holding `{id}_{channel}.png`
     if w != h: raise ValueError(f"{fn}: {w}x{h} is not square; pass size= to resize the samples")
     return w
 
+@contextmanager
+def _locked(fn:Path):
+    "Hold an exclusive lock on file `fn` for the block (POSIX `flock`; where there is none, no lock)"
+    try: import fcntl
+    except ImportError: yield; return
+    with open(fn, 'a') as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try: yield
+        finally: fcntl.flock(f, fcntl.LOCK_UN)
+
+def _progress(fprog:Path, meta:dict, *files)->bool:
+    "Whether a build with `meta` was interrupted here and can resume: its progress file says so and its `files` exist"
+    try: return all(f.exists() for f in files) and json.loads(fprog.read_text()) == meta
+    except (OSError, ValueError): return False  # absent, or cut short: start over
+
+def _fresh(fprog:Path, meta:dict, start):
+    "Start a build over: forget the old progress first, `start()` the files, then record the new progress (atomically)"
+    fprog.unlink(missing_ok=True); start()
+    with atomic_path(fprog) as t: Path(t).write_text(json.dumps(meta))
+
 def _fill_npy(out:Path, meta:dict, load, chunk:int, bar, ex):
     "Samples into out/images.npy, a uint8 memmap, resuming a build with the same `meta` (a done bitmap)"
     fm, fd, fprog, n, size = out/'images.npy', out/'done.npy', out/'progress.json', meta['n'], meta['size']
-    resume = fprog.exists() and fm.exists() and fd.exists() and json.loads(fprog.read_text()) == meta
+    resume = _progress(fprog, meta, fm, fd)
+    if resume: done = np.load(fd)
+    else:
+        done = np.zeros(n, bool)
+        def start():
+            with atomic_path(fd) as t: np.save(t, done)
+        _fresh(fprog, meta, start)
     mm = np.lib.format.open_memmap(fm, mode='r+' if resume else 'w+', dtype=np.uint8, shape=(n, 4, size, size))
-    done = np.load(fd) if resume else np.zeros(n, bool)
-    if not resume: fprog.write_text(json.dumps(meta)); np.save(fd, done)
     todo = np.flatnonzero(~done); bar.update(int(done.sum()))
     for s in range(0, len(todo), chunk):
         part = todo[s:s+chunk]
@@ -69,12 +94,14 @@ def _fill_chunks(out:Path, meta:dict, load, chunk:int, bar, ex):
     "Samples compressed in order into out/chunks.bin (+ table.npy), resuming a build with the same `meta`"
     fb, ft, fprog = out/'chunks.part', out/'table.npy', out/'progress.json'
     enc = CODECS[meta['codec']][0](meta['level'])[0]
-    if fprog.exists() and fb.exists() and ft.exists() and json.loads(fprog.read_text()) == meta: table = np.load(ft)
-    else:
-        table = np.zeros((0, 3), np.int64); fb.write_bytes(b'')
-        with atomic_path(ft) as t: np.save(t, table)
-        fprog.write_text(json.dumps(meta))
-    end = int(table[-1, 0] + table[-1, 1]) if len(table) else 0
+    table = np.load(ft) if _progress(fprog, meta, fb, ft) else None
+    end = int(table[-1, 0] + table[-1, 1]) if table is not None and len(table) else 0
+    if table is None or fb.stat().st_size < end:  # no progress, or a file shorter than its table says: start over
+        table, end = np.zeros((0, 3), np.int64), 0
+        def start():
+            fb.write_bytes(b'')
+            with atomic_path(ft) as t: np.save(t, table)
+        _fresh(fprog, meta, start)
     work = lambda i: (lambda b: (b, _crc32(b)))(enc(load(i).tobytes()))
     bar.update(len(table))
     with open(fb, 'r+b') as f:
@@ -111,14 +138,15 @@ def build_cache(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL 
     meta = {'fingerprint': fp, 'size': size, 'n': len(ids), 'codec': codec, 'level': None if codec == 'npy' else level or CODECS[codec][1]}
     if out is None: out = cache_dir('cache', f"{fp[:16]}_{codec}{meta['level'] or ''}_{size}"); out.mkdir(parents=True, exist_ok=True)
     else: out = claim_out(out, 'hpa_cache')  # a folder given by the user: never one it did not make
-    fi = out/'index.json'
-    if fi.exists():
-        if {k: json.loads(fi.read_text()).get(k) for k in meta} == meta: return out
-        fi.unlink()  # stale: the source (or the asked format) changed
-    load = lambda i: open_rgby(data/'train', ids[i], size=size, threads=False)  # samples of another size are resized to `size`
-    with tqdm(total=len(ids), desc=f'cache {codec} {size}px', unit='img', disable=not progress) as bar, ThreadPoolExecutor(threads) as ex:
-        (_fill_npy if codec == 'npy' else _fill_chunks)(out, meta, load, chunk, bar, ex)
-    with atomic_path(fi) as t: Path(t).write_text(json.dumps({**meta, 'ids': ids}))  # last: an index means a complete cache
+    fi, files = out/'index.json', [out/'images.npy'] if codec == 'npy' else [out/'chunks.bin', out/'table.npy']
+    with _locked(out/'.lock'):  # one build at a time (two runs may share the default folder): the other waits, then finds it done
+        if fi.exists():
+            if {k: json.loads(fi.read_text()).get(k) for k in meta} == meta and all(f.exists() for f in files): return out
+            fi.unlink()  # stale: the source (or the asked format) changed, or its data files are gone
+        load = lambda i: open_rgby(data/'train', ids[i], size=size, threads=False)  # samples of another size are resized to `size`
+        with tqdm(total=len(ids), desc=f'cache {codec} {size}px', unit='img', disable=not progress) as bar, ThreadPoolExecutor(threads) as ex:
+            (_fill_npy if codec == 'npy' else _fill_chunks)(out, meta, load, chunk, bar, ex)
+        with atomic_path(fi) as t: Path(t).write_text(json.dumps({**meta, 'ids': ids}))  # last: an index means a complete cache
     return out
 
 # %% ../nbs/04c_cache.ipynb #ffe57aab

@@ -113,6 +113,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
     rows = readers[0].rows(ids) if readers else None
     batch, ttfm, vtfm, tab, vab = _augs(aug, side, size, crop)
     load = (readers[0].size if readers else native_size(data/'train', ids[tr[0]])) if batch else size  # on the batch: stored size
+    if readers and readers[0].size < size: raise ValueError(f"cache {readers[0].folder} holds {readers[0].size} px samples, smaller than size={size}; build one at the images' own size (hpa_cache without --size)")
     mean, std = _train_stats(data, stats, readers, rows, ids, tr, size)
     ids, y, folder, cpi, rows, tr = _with_extra(extra, readers, ids, y, data/'train', caches[0] if caches else None, rows, tr)
     pick = lambda o, idx: [o[i] for i in idx] if isinstance(o, list) else o

@@ -57,7 +57,8 @@ class HPAInterpretation:
         self.probs, self.targs = np.asarray(probs, np.float64), np.asarray(targs).astype(np.uint8)
         if self.probs.shape != self.targs.shape or self.probs.shape[1:] != (N_CLASSES,):
             raise ValueError(f"expected (n, {N_CLASSES}) probabilities and targets, got {self.probs.shape} and {self.targs.shape}")
-        self.thresholds = np.full(N_CLASSES, .5) if thresholds is None else np.asarray(thresholds, np.float64)
+        try: self.thresholds = np.broadcast_to(np.asarray(.5 if thresholds is None else thresholds, np.float64), (N_CLASSES,)).copy()
+        except ValueError: raise ValueError(f"thresholds: one number or {N_CLASSES}, got shape {np.shape(thresholds)}") from None
         self.ids, self.folder, self.y_train = ids, folder, y_train
         p = np.clip(self.probs, 1e-7, 1 - 1e-7)
         self.losses = -(self.targs * np.log(p) + (1 - self.targs) * np.log(1 - p)).sum(1)  # each image's BCE, summed over classes
@@ -93,14 +94,15 @@ def _from_run(cls, run,  # a run folder of `hpa_train`, or of `hpa_run` (its fol
     for p in parts:
         for f in ('valid_preds.csv', 'run.json'):
             if not (p/f).exists(): raise FileNotFoundError(f"{p/f}: missing; the run has no validation predictions (did it finish?)")
-        vp = pd.read_csv(p/'valid_preds.csv'); ids += vp.Id.tolist(); probs.append(vp[[str(i) for i in range(N_CLASSES)]].to_numpy())
+        vp = pd.read_csv(p/'valid_preds.csv', dtype={'Id': str}, keep_default_na=False); ids += vp.Id.tolist(); probs.append(vp[[str(i) for i in range(N_CLASSES)]].to_numpy())
     rj = json.loads((parts[0]/'run.json').read_text()); data = Path(rj['data'])
     df = read_labels(data/'train.csv', 'Target'); y = encode_targets(df.Target); pos = {k: i for i, k in enumerate(df.Id)}
     missing = [i for i in ids if i not in pos]
     if missing: raise ValueError(f"{data/'train.csv'}: {len(missing)} validation Id(s) of {run} not in it, e.g. {missing[0]}")
     m = run/'metrics.json'
     th = json.loads(m.read_text())['thresholds'] if m.exists() else load_thresholds(parts[0]/'thresholds.json')
-    valid = set(ids); y_train = y[[i for i, k in enumerate(df.Id) if k not in valid]]
+    valid = set(pd.read_csv(parts[0]/'valid_preds.csv', dtype={'Id': str}, keep_default_na=False).Id)  # the first model's training rows
+    y_train = y[[i for i, k in enumerate(df.Id) if k not in valid]]
     return cls(np.concatenate(probs), y[[pos[i] for i in ids]], th, ids=ids, folder=data/'train', y_train=y_train)
 HPAInterpretation.from_run = _from_run
 

@@ -105,7 +105,7 @@ class NormalizeRGBY(Transform):
 # %% ../nbs/04b_load.ipynb #73a39206
 class BatchBuffers:
     "Reused uint8 batch arrays: a fresh array of tens of MB costs a page fault per 4 KB page, batch after batch"
-    def __init__(self, keep:int=8): self.free, self.keep, self.lock = {}, keep, threading.Lock()  # `keep` free arrays per shape
+    def __init__(self, keep:int=8): self.free, self.keep, self.lock = {}, keep, threading.RLock()  # `keep` free arrays per shape (re-entrant: `_put` runs from the garbage collector)
     def get(self, shape:tuple)->np.ndarray:
         "An uninitialised uint8 array of `shape`: a view of a pooled array, which returns to the pool when the view dies"
         with self.lock: fl = self.free.get(shape); base = fl.pop() if fl else None
