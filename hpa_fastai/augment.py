@@ -5,7 +5,8 @@
 # %% ../nbs/04a_augment.ipynb #a6c3f20e
 from __future__ import annotations
 from .core import *
-import copy, threading
+from .data import resize_planes
+import copy, threading, functools
 import numpy as np, torch, cv2
 import torch.nn.functional as F
 from fasttransform import ItemTransform
@@ -66,8 +67,9 @@ def _cv_dihedral(src:np.ndarray, k:int, dst:np.ndarray):
     else: dst[...] = src
     if k >= 4: cv2.flip(dst, 1, dst=dst)
 
+@functools.lru_cache(maxsize=64)
 def _area_weights(h:int, c:int, device)->torch.Tensor:
-    "(c, h) float32: output pixel i's share of input pixel j, the overlap of their footprints (OpenCV's INTER_AREA)"
+    "(c, h) float32: output pixel i's share of input pixel j, the overlap of their footprints (OpenCV's INTER_AREA); made once per device"
     e = torch.arange(c + 1, dtype=torch.float64) * h / c  # output pixel edges, in input pixels
     j = torch.arange(h, dtype=torch.float64)
     w = (torch.minimum(e[1:, None], j + 1) - torch.maximum(e[:-1, None], j)).clamp(min=0)
@@ -76,8 +78,7 @@ def _area_weights(h:int, c:int, device)->torch.Tensor:
 def _resize(v:torch.Tensor, c:int, cpu:bool):
     "(C, h, h) uint8 -> (C, c, c) uint8 by area averaging: OpenCV's INTER_AREA (`cpu`, numpy out), or torch ops in float32"
     if cpu:
-        v = v.numpy()
-        return v if v.shape[-1] == c else np.stack([cv2.resize(p, (c, c), interpolation=cv2.INTER_AREA) for p in v])
+        return resize_planes(v.numpy(), c)
     h = v.shape[-1]
     if h == c: return v
     if h % c == 0: y = F.avg_pool2d(v[None].float(), h // c)[0]  # whole factors: exact sums
@@ -127,11 +128,19 @@ class BatchAug(ItemTransform):
         ps = [self.params(s, t.shape[-1]) for s in seeds]
         if self.fast and t.device.type == 'cpu': return self._cpu(t, ps, c, lit, inplace and all(p[2] == c == t.shape[-1] for p in ps))
         out = torch.empty((len(t), t.shape[1], c, c), dtype=torch.uint8, device=t.device)
+        luts = self._luts(ps, t.device)
         for i, (top, left, h, k, lut) in enumerate(ps):
             v = dihedral(_resize(t[i, :, top:top+h, left:left+h], c, cpu=False), k)
-            if lut is not None: v = torch.cat([torch.from_numpy(lut).to(v.device)[v[:lit].long()], v[lit:]])
+            if lut is not None: v = torch.cat([luts[i][v[:lit].long()], v[lit:]])
             out[i] = v
         return out
+    @staticmethod
+    def _luts(ps, device):
+        "The batch's lookup tables as one (B, 256) tensor on `device`: one copy, from pinned memory on CUDA (a copy per sample would sync each time)"
+        if all(p[4] is None for p in ps): return None
+        tab = torch.from_numpy(np.stack([np.arange(256, dtype=np.uint8) if p[4] is None else p[4] for p in ps]))
+        if device.type != 'cuda': return tab.to(device)
+        return tab.pin_memory().to(device, non_blocking=True)
     def _cpu(self, t, ps, c, lit, inplace):
         # in place: no new memory, whose page faults cost as much as the flips; else numpy's allocator (huge pages)
         out = t.numpy() if inplace else np.empty((len(t), t.shape[1], c, c), np.uint8)

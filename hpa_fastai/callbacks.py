@@ -63,8 +63,10 @@ class EpochCheckpoint(_ResumeAware):
     def after_epoch(self):
         if self.skipped or rank_distrib(): return
         best = next((cb.best for cb in self.learn.cbs if isinstance(cb, SaveModelCallback)), None)
+        scaler = getattr(self.learn, 'scaler', None)  # fp16: the loss scale and its growth counter
         state = {'model': get_model(self.learn.model).state_dict(), 'opt': _plain(self.learn.opt.state_dict()), 'rng': torch.get_rng_state(),
-                 'stage': self.stage, 'epoch': self.epoch, 'best': None if best is None else float(best)}
+                 'stage': self.stage, 'epoch': self.epoch, 'best': None if best is None else float(best),
+                 'scaler': None if scaler is None else scaler.state_dict()}
         with atomic_path(self.fname) as t: torch.save(state, t)
 
 # %% ../nbs/07b_callbacks.ipynb #2da9e7e3

@@ -13,8 +13,8 @@ from .core import parse_target
 from .remote import is_url, local_data, local_file, fetch_missing
 
 # %% auto #0
-__all__ = ['KAGGLE_INPUT', 'find_data', 'read_labels', 'open_rgby', 'rgb_composite', 'write_png', 'external_plane',
-           'open_external', 'hpa_subset', 'hpa_data']
+__all__ = ['KAGGLE_INPUT', 'find_data', 'read_labels', 'resize_planes', 'open_rgby', 'rgb_composite', 'write_png',
+           'external_plane', 'open_external', 'hpa_subset', 'hpa_data']
 
 # %% ../nbs/01_data.ipynb #b88b6c1b
 # We parallelise over samples (threads here, processes in data loaders), never inside one OpenCV call: an
@@ -74,6 +74,23 @@ def read_labels(csv,  # path to `train.csv`, `sample_submission.csv` or any `Id,
         raise ValueError(f"{fn}: {len(errs)} bad row(s):\n  " + "\n  ".join(errs[:20]) + more)
     return df[['Id', col]].reset_index(drop=True)
 
+# %% ../nbs/01_data.ipynb #7544e506
+def resize_planes(x:np.ndarray,  # (H, W) or (C, H, W) uint8
+                  size:int,  # output side
+                  out:np.ndarray|None=None,  # optional array of the output's shape to write into
+                 )->np.ndarray:  # (size, size) or (C, size, size)
+    "Resize a plane, or each plane of a stack, to (size, size) by area averaging (OpenCV's INTER_AREA)"
+    x = np.asarray(x)
+    if x.ndim == 3 and out is None:
+        if x.shape[1:] == (size, size): return x
+        out = np.empty((len(x), size, size), x.dtype)
+    if x.ndim == 3:
+        for p, o in zip(x, out): resize_planes(p, size, o)
+        return out
+    r = x if x.shape == (size, size) else cv2.resize(x, (size, size), interpolation=cv2.INTER_AREA)
+    if out is None: return r
+    out[...] = r; return out
+
 # %% ../nbs/01_data.ipynb #5d1f2309
 _POOL = {}
 def _pool():
@@ -114,8 +131,7 @@ def open_rgby(folder,  # folder holding `{id}_{channel}.png`
                              + f" in {folder}; pass size= to resize")
         return np.stack(ims)
     out = np.empty((4, size, size), np.uint8)
-    for i, im in enumerate(ims):
-        out[i] = im if im.shape == (size, size) else cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA)
+    for im, o in zip(ims, out): resize_planes(im, size, o)
     return out
 
 # %% ../nbs/01_data.ipynb #22933a8a
@@ -163,7 +179,7 @@ def open_external(folder,  # folder holding `{id}_{channel}.jpg`
     out = np.empty((4, size, size), np.uint8)
     for i, c in enumerate(CHANNELS):
         p = external_plane(_decode_jpeg(Path(folder)/f'{id}_{c}.{ext}', id), c)
-        out[i] = p if p.shape == (size, size) else cv2.resize(p, (size, size), interpolation=cv2.INTER_AREA)
+        resize_planes(p, size, out[i])
     return out
 
 # %% ../nbs/01_data.ipynb #a6b75dc7

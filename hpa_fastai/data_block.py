@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, torch, cv2
 from fastai.torch_core import default_device
 from fastai.data.core import DataLoaders
-from .data import open_rgby, read_labels
+from .data import open_rgby, read_labels, resize_planes
 from .remote import local_data
 from .split import multilabel_folds, load_folds
 from .stats import channel_stats, load_stats, stats_from_hist, pixel_hist
@@ -51,8 +51,7 @@ def _train_stats(data, stats, readers, rows, ids, tr, size)->tuple:
     "(mean, std): from the `stats` file, else computed on the training rows (from the cache when there is one)"
     if stats is not None: return load_stats(stats)
     if readers:  # at `size`, resized as `open_rgby` and `BatchAug` resize: the statistics of what the model sees
-        rs = lambda x: x if x.shape[-1] == size else np.stack([cv2.resize(p, (size, size), interpolation=cv2.INTER_AREA) for p in x])
-        return stats_from_hist(sum(pixel_hist(rs(readers[0].read(rows[i]))) for i in tr))
+        return stats_from_hist(sum(pixel_hist(resize_planes(readers[0].read(rows[i]), size)) for i in tr))
     return channel_stats(data/'train', [ids[i] for i in tr], size=size, n_workers=0, progress=False)
 
 def _with_extra(extra, readers, ids, y, folder, cpi, rows, tr)->tuple:

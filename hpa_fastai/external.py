@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, cv2
 from tqdm.auto import tqdm
 from .core import CHANNELS, atomic_path, check_id, claim_out, script, check_settings, retry
-from .data import read_labels, external_plane
+from .data import read_labels, external_plane, resize_planes
 
 # %% auto #0
 __all__ = ['V18_IMAGES', 'external_url', 'fetch', 'convert_external', 'download_external']
@@ -57,7 +57,7 @@ def convert_external(jpeg:bytes,  # the bytes of one HPAv18 colour JPEG
     im = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
     if im is None: raise ValueError("unreadable or truncated JPEG")
     p = external_plane(im, channel)
-    return p if p.shape == (size, size) else cv2.resize(p, (size, size), interpolation=cv2.INTER_AREA)
+    return resize_planes(p, size)
 
 # %% ../nbs/13_external.ipynb #38d82e58
 def _download_id(id, out, base, size, retries, backoff, timeout, written:list):

@@ -11,7 +11,7 @@ from torch import nn
 from fastai.learner import Learner
 from fastai.callback.schedule import *  # fit_one_cycle, lr_find
 from fastai.callback.fp16 import *  # to_fp16
-from fastai.callback.channelslast import *  # to_channelslast
+from fastai.callback.channelslast import *  # to_channelslast, ChannelsLast
 from fastai.optimizer import Adam
 from fastai.torch_core import rank_distrib, distrib_barrier
 from .model import rgby_model, rgby_splitter, warmup_trainable, unfreeze_all, feature_model
@@ -19,6 +19,7 @@ from .losses import FocalLoss
 from .metrics import F1Macro, f1_macro
 from .data_block import hpa_dls, n_extra
 from .callbacks import HistoryCSV, BestModel, EpochCheckpoint, LoaderEpoch
+from .loop import AdamW, sync_free, one_cycle, AMP
 
 # %% auto #0
 __all__ = ['hpa_learner', 'init_prior_bias', 'fit_warmup', 'fit_progressive', 'plot_history']
@@ -33,8 +34,10 @@ def hpa_learner(dls,  # DataLoaders from `hpa_dls`
                 path='.',  # where `models/` (the best model) goes
                 fp16:bool|None=None,  # mixed precision; None: on CUDA only
                 channels_last:bool|None=None,  # channels-last memory format; None: on CUDA only
-                opt_func=Adam,  # the seed write-ups used Adam
+                opt_func=AdamW,  # fastai's Adam arithmetic in one fused step (`hpa_fastai.loop.AdamW`); `fastai.optimizer.Adam` for fastai's own
                 prior_bias:bool=True,  # start the output biases at the logits of the training prevalences
+                fast_loop:bool=True,  # a loop without host syncs (`hpa_fastai.loop.sync_free`); False: fastai's own loop
+                compile:bool|dict=False,  # `torch.compile` the model (True, or a dict of `torch.compile` arguments)
                 **kwargs,  # passed to `Learner`
                )->Learner:
     "A fastai `Learner` for 4-channel HPA images: `rgby_model`, focal loss, macro F1, three layer groups"
@@ -45,8 +48,12 @@ def hpa_learner(dls,  # DataLoaders from `hpa_dls`
                     metrics=metrics if metrics is not None else [F1Macro()], splitter=rgby_splitter, path=path, **kwargs)
     cuda = is_cuda(dls.device)
     fp16 = cuda if fp16 is None else fp16
-    if cuda if channels_last is None else channels_last: learn.to_channelslast(use_amp=fp16)
+    if fast_loop:
+        if cuda if channels_last is None else channels_last: learn.add_cb(ChannelsLast())
+        sync_free(learn, fp16=fp16)
+    elif cuda if channels_last is None else channels_last: learn.to_channelslast(use_amp=fp16)
     elif fp16: learn.to_fp16()
+    if compile: learn.model.compile(**(compile if isinstance(compile, dict) else {}))  # in place: the state dict keeps its keys
     return learn
 
 # %% ../nbs/08_learner.ipynb #ac8416e0
@@ -68,6 +75,7 @@ def _resume(learn:Learner, run:Path, best_cb, warmup_epochs:int)->tuple:
     ck = load_weights(run/'last.pth', 'checkpoint')
     learn.model.load_state_dict(ck['model']); torch.set_rng_state(ck['rng'])
     if ck['best'] is not None: best_cb.best = ck['best']
+    if ck.get('scaler') and hasattr(learn, 'amp'): learn.amp.scaler.load_state_dict(ck['scaler'])  # fp16: the loss scale goes on
     stage_done = ck['stage'] == 'train' or ck['epoch'] + 1 >= warmup_epochs
     start = {'warmup': warmup_epochs if stage_done else ck['epoch'] + 1, 'train': ck['epoch'] + 1 if ck['stage'] == 'train' else 0}
     if (run/'history.csv').exists() and not rank_distrib():  # rows logged after the checkpoint (a kill in between) are redone
@@ -112,7 +120,7 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
         if run is not None: extra += [HistoryCSV(run/'history.csv', stage, offset), EpochCheckpoint(run/'last.pth', stage)]
         learn.create_opt()
         if resume and start[stage] > 0: _load_opt(learn, ck['opt'])
-        learn.fit_one_cycle(n, lr_, cbs=cbs + extra, start_epoch=start[stage])
+        one_cycle(learn, n, lr_, cbs=cbs + extra, start_epoch=start[stage])
     if warmup_epochs:
         warmup_trainable(learn.model)
         _fit('warmup', warmup_epochs, warmup_lr or lr, 0)
@@ -137,7 +145,7 @@ def fit_progressive(learn:Learner,  # from `hpa_learner`, on any loaders (they a
         if k == 0: fit_warmup(learn, n, lr, warmup_epochs, lr_mult=lr_mult)
         else:
             lr *= lr_decay
-            learn.fit_one_cycle(n, slice(lr / lr_mult, lr))
+            one_cycle(learn, n, slice(lr / lr_mult, lr))
     return learn
 
 # %% ../nbs/08_learner.ipynb #dc955e45

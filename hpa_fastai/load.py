@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from fastai.torch_core import TensorImage, TensorBase, to_device
 from fastai.data.core import TfmdDL
 import fastai.vision.data  # registers show_batch/show_results for TensorImage (grid of axes)
-from .data import open_rgby, rgb_composite
+from .data import open_rgby, rgb_composite, resize_planes
 from .augment import BatchSeeds
 from .cache import CacheReader
 
@@ -69,7 +69,7 @@ class HPADataset:
             r = self._readers.get(c)
             if r is None: r = self._readers[c] = CacheReader(c)
             x = r.read(self.rows[i], out if r.size == self.size else None)
-            if x.shape[-1] != self.size: x = np.stack([cv2.resize(p, (self.size,) * 2, interpolation=cv2.INTER_AREA) for p in x])
+            x = resize_planes(x, self.size)
         if out is None or x is out: return x
         out[...] = x; return out
     def __getitem__(self, i):

@@ -41,13 +41,14 @@ class F1Macro(Metric):
     def accumulate(self, learn):
         # `learn.to_detach`: in a distributed run, gathered over the processes without the padding items
         # a model with several outputs (the U-Net with a class head) gives the class logits last; the labels are the first target
-        p = learn.to_detach(learn.pred[-1] if isinstance(learn.pred, (tuple, list)) else learn.pred).float()
+        # kept on the device until the epoch ends: no host sync per batch
+        p = learn.to_detach(learn.pred[-1] if isinstance(learn.pred, (tuple, list)) else learn.pred, cpu=False).float()
         self.preds.append(torch.sigmoid(p) if self.sigmoid else p)
-        self.targs.append(learn.to_detach(learn.yb[0]))
+        self.targs.append(learn.to_detach(learn.yb[0], cpu=False))
     @property
     def value(self):
         if not self.preds: return None
-        return f1_macro(torch.cat(self.preds).numpy(), torch.cat(self.targs).numpy(), np.asarray(self.thresh))
+        return f1_macro(torch.cat(self.preds).cpu().numpy(), torch.cat(self.targs).cpu().numpy(), np.asarray(self.thresh))
     @property
     def name(self): return 'f1_macro'
 

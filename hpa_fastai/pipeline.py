@@ -100,14 +100,16 @@ def run_stats(data:Path, out:Path, s:RunSettings)->Path:
     return out/'stats.json'
 
 # %% ../nbs/11_pipeline.ipynb #f501a0dd
-def run_training(data:Path, out:Path, s:RunSettings, resume:bool=False, lr_find_iters:int=30, device=None, cache:bool=True)->list:
+def run_training(data:Path, out:Path, s:RunSettings, resume:bool=False, lr_find_iters:int=30, device=None, cache:bool=True,
+                 compile:bool=False)->list:
     "`hpa_train` of folds 0..`s.train_folds`-1 into out/train (one) or out/train0, train1, ...; their folders"
     trains = [out/'train'] if s.train_folds == 1 else [out/f'train{k}' for k in range(s.train_folds)]
     for k, train in enumerate(trains):
         if not (train/'run.json').exists():  # one fold: the shared stats (fold 0 out); several: each fold's own
             hpa_train(data, train, folds=out/'folds.csv', stats=out/'stats.json' if s.train_folds == 1 else None, fold=k, arch=s.arch,
                       size=s.size, epochs=s.epochs, warmup=s.warmup, bs=s.bs, lr=s.lr, loss=s.loss, gamma=s.gamma, seed=s.seed,
-                      resume=resume and (train/'config.json').exists(), lr_find_iters=lr_find_iters, device=device, cache=cache)
+                      resume=resume and (train/'config.json').exists(), lr_find_iters=lr_find_iters, device=device, cache=cache,
+                      compile=compile)
     if (trains[0]/'lr_find.png').exists(): shutil.copyfile(trains[0]/'lr_find.png', out/'lr_find.png')
     shutil.copyfile(trains[0]/'curves.png', out/'curves.png')
     return trains
@@ -194,6 +196,7 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
             lr_find_iters:int=30,  # iterations of the LR finder
             train_folds:int|str=1,  # models to train, one per fold 0..N-1, then ensembled; 'all': --folds
             skip_cache:bool=False,  # train from the PNGs, without the compressed cache of the training images (built once in $HPA_CACHE, see `build_cache`)
+            compile:bool=False,  # `torch.compile` the model (a GPU run: the first epoch pays the compilation)
            )->dict:  # metrics.json's contents
     "Split, stats, LR finder, warm-up + training, thresholds, TTA prediction and submission in one run folder"
     import matplotlib
@@ -206,7 +209,7 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
     with _step(2, 'split', times, 'split'): run_split(out, df, y, s)
     with _step(3, 'channel stats', times, 'stats'): run_stats(data, out, s)
     with _step(4, 'LR finder, warm-up and training' + (f' of {s.train_folds} folds' if s.train_folds > 1 else ''), times, 'train'):
-        trains = run_training(data, out, s, resume, lr_find_iters, device, not skip_cache)
+        trains = run_training(data, out, s, resume, lr_find_iters, device, not skip_cache, compile)
     with _step(5, 'thresholds' + (' on out-of-fold predictions' if s.train_folds > 1 else ''), times, 'thresholds'):
         th_file, th, pv, yv = run_tuned_thresholds(out, df, trains)
     with _step(6, f'TTA prediction ({s.tta} transforms) and submission', times, 'predict'):

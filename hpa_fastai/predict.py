@@ -63,16 +63,18 @@ def predict_tta(model,  # an `nn.Module` giving logits, or a `Learner`
         dl = dl.new(after_batch=[t for t in dl.after_batch.fs if t is not fc]); model = WithFeatures(fc, model)
     if not 1 <= tta <= 8: raise ValueError(f"tta must be in 1..8, got {tta}")
     if agg not in ('mean', 'max'): raise ValueError(f"agg must be 'mean' or 'max', got {agg!r}")
-    dev = next(model.parameters()).device
+    p0 = next(model.parameters()); dev = p0.device
+    fmt = torch.channels_last if p0.ndim == 4 and p0.is_contiguous(memory_format=torch.channels_last) and not p0.is_contiguous() else None
     was_training = model.training; model.eval(); out = []
     try:
         with torch.inference_mode(), torch.autocast(dev.type, enabled=dev.type == 'cuda'):
             for xb, *_ in progress_bar(dl, display=progress, leave=False):
-                xb = xb.as_subclass(torch.Tensor).to(dev)
+                xb = xb.as_subclass(torch.Tensor).to(dev, non_blocking=True)
+                if fmt is not None: xb = xb.contiguous(memory_format=fmt)  # a channels-last model: its input once, not per transform
                 ps = torch.stack([torch.sigmoid(model(dihedral(xb, k)).float()) for k in range(tta)])
-                out.append((ps.mean(0) if agg == 'mean' else ps.amax(0)).cpu())
+                out.append(ps.mean(0) if agg == 'mean' else ps.amax(0))  # stays on the device: no sync per batch
     finally: model.train(was_training)
-    return torch.cat(out).numpy()
+    return torch.cat(out).cpu().numpy()  # one copy to the host, at the end
 
 # %% ../nbs/10_predict.ipynb #126572bb
 def ensemble(probs:list,  # (n, 28) probability arrays, same rows in the same order

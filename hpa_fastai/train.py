@@ -98,12 +98,14 @@ def train_learner(data:Path, out:Path, s:TrainSettings, folds, stats,
                   features=None,  # a `FeatureChannels`
                   num_workers:int=0,  # loader worker processes
                   device=None,  # None: CUDA when available
+                  compile:bool=False,  # `torch.compile` the model
                  )->tuple:  # (dls, learn)
     "The loaders and learner of a run from its settings"
     c = ([build_cache(d) for d in [data, *extra]] if extra else build_cache(data)) if cache else None
     dls = hpa_dls(data, folds=folds, stats=stats, valid_fold=s.fold, size=s.size, crop=s.crop, bs=s.bs, oversample=s.oversample,
                   num_workers=num_workers, seed=s.seed, cache=c, device=device, extra=extra, features=features)
-    return dls, hpa_learner(dls, arch=s.arch, loss_func=make_loss(s.loss, s.gamma), pretrained=s.pretrained, weights=s.weights, path=out)
+    return dls, hpa_learner(dls, arch=s.arch, loss_func=make_loss(s.loss, s.gamma), pretrained=s.pretrained, weights=s.weights, path=out,
+                            compile=compile)
 
 # %% ../nbs/08b_train.ipynb #c88c2a58
 def find_lr(learn, out:Path,
@@ -237,6 +239,7 @@ def hpa_train(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (s
               extra:list|None=None,  # more Kaggle-layout folders (hpa_external's) added to the training part only
               features:str|None=None,  # extra input channels (`hpa_fastai.features`): names such as mag,dir,thresh,block, or a `FeatureChannels`
               feature_stains:str='green',  # the stainings --features are computed on, e.g. green,blue
+              compile:bool=False,  # `torch.compile` the model (a GPU run: the first epoch pays the compilation)
              )->dict:  # the contents of run.json
     "Train one fold with warm-up + one-cycle and write a complete run folder (model, log, curves, validation predictions, thresholds, run.json)"
     import matplotlib
@@ -248,6 +251,6 @@ def hpa_train(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (s
     data, out, features, device = local_data(data), Path(out), _features(features, feature_stains), as_device(device)
     with process_group() as joined:
         if joined and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
-        make = lambda f, st: train_learner(data, out, s, f, st, cache, extra, features, num_workers, device)
+        make = lambda f, st: train_learner(data, out, s, f, st, cache, extra, features, num_workers, device, compile)
         cfg, dls, learn = _setup(data, out, s, _inputs(data, extra, features), folds, stats, resume, skip_lr_find, lr_find_iters, make)
         return _fit_run(out, learn, dls, cfg, resume, t0, time.time() - t0)
