@@ -13,7 +13,7 @@ from .data import read_labels
 from .data import hpa_data
 from .split import multilabel_folds, save_folds
 from .stats import channel_stats, save_stats, stats_ids
-from .metrics import f1_macro, f1_per_class, prior_f1
+from .metrics import f1_macro, f1_per_class, prior_f1, macro_auc
 from .thresholds import tune_thresholds, save_thresholds, load_thresholds
 from .predict import ensemble, predict_runs, score_submission, write_submission
 from .train import TrainSettings, hpa_train
@@ -146,7 +146,7 @@ def run_predict(data:Path, out:Path, s:RunSettings, trains:list, th_file:Path, t
 def run_metrics(data:Path, y:np.ndarray, trains:list, th, pv, yv, partial:Path)->dict:
     "metrics.json's scores of a run (timings aside)"
     runs = [json.loads((tr/'run.json').read_text()) for tr in trains]; tr = runs[0]; f1_valid = f1_per_class(pv, yv, th)
-    m = {'valid_f1_macro_at_0.5': f1_macro(pv, yv, 0.5), 'valid_f1_macro_tuned': float(f1_valid.mean()),
+    m = {'valid_f1_macro_at_0.5': f1_macro(pv, yv, 0.5), 'valid_f1_macro_tuned': float(f1_valid.mean()), 'valid_macro_auc': macro_auc(pv, yv),
          'valid_f1_per_class_tuned': f1_valid.tolist(), 'prior_f1_macro_valid': tr['prior_f1_macro'], 'lr': tr['lr'],
          'lr_suggested': tr.get('lr_suggested'), 'best_epoch': tr['best_epoch'], 'n_train': tr['n_train'], 'n_valid': tr['n_valid'],
          'thresholds': np.asarray(th).tolist()}
@@ -156,7 +156,10 @@ def run_metrics(data:Path, y:np.ndarray, trains:list, th, pv, yv, partial:Path)-
     if (data/'test_labels.csv').exists():
         s = score_submission(partial, data/'test_labels.csv')
         yt = encode_targets(read_labels(data/'test_labels.csv', 'Target').Target)
-        m.update({'test_f1_macro': s['f1_macro'], 'test_f1_per_class': s['f1_per_class'], 'prior_f1_macro_test': prior_f1(y, yt)})
+        pt = pd.read_csv(partial.with_name(partial.stem + '_probs.csv'), dtype={'Id': str}).set_index('Id')  # the submission's probabilities
+        pt = pt.loc[read_labels(data/'test_labels.csv', 'Target').Id].to_numpy()
+        m.update({'test_f1_macro': s['f1_macro'], 'test_f1_per_class': s['f1_per_class'], 'prior_f1_macro_test': prior_f1(y, yt),
+                  'test_macro_auc': macro_auc(pt, yt)})
         if len(trains) > 1:
             m['folds_test_f1_macro'] = [score_submission(t/'test_submission.csv', data/'test_labels.csv')['f1_macro'] for t in trains]
     return m
@@ -171,8 +174,9 @@ def run_report(out:Path, m:dict, times:dict, partial:Path)->dict:
     os.replace(partial, out/'submission.csv')  # the submission appears last, complete
     with atomic_path(out/'metrics.json') as t: Path(t).write_text(json.dumps(m, indent=1))
     line = (f"hpa_run: {out}/submission.csv  valid macro F1 {m['valid_f1_macro_at_0.5']:.3f} at 0.5, "
-            f"{m['valid_f1_macro_tuned']:.3f} tuned (prior baseline {m['prior_f1_macro_valid']:.3f})")
-    if 'test_f1_macro' in m: line += f"; test macro F1 {m['test_f1_macro']:.3f} (prior baseline {m['prior_f1_macro_test']:.3f})"
+            f"{m['valid_f1_macro_tuned']:.3f} tuned (prior baseline {m['prior_f1_macro_valid']:.3f}), mean ROC AUC {m['valid_macro_auc']:.3f}")
+    if 'test_f1_macro' in m:
+        line += f"; test macro F1 {m['test_f1_macro']:.3f} (prior baseline {m['prior_f1_macro_test']:.3f}), mean ROC AUC {m['test_macro_auc']:.3f}"
     print(line + f"; {times['total']:.0f} s")
     return m
 
