@@ -12,7 +12,7 @@ from fastai.learner import Learner
 from fastai.callback.schedule import *  # fit_one_cycle, lr_find
 from fastai.callback.fp16 import *  # to_fp16
 from fastai.callback.channelslast import *  # to_channelslast, ChannelsLast
-from fastai.optimizer import Adam
+from fastai.optimizer import Adam, OptimWrapper
 from fastai.torch_core import rank_distrib, distrib_barrier
 from .model import rgby_model, rgby_splitter, warmup_trainable, unfreeze_all, feature_model
 from .losses import FocalLoss
@@ -84,12 +84,18 @@ def _resume(learn:Learner, run:Path, best_cb, warmup_epochs:int)->tuple:
         with atomic_path(run/'history.csv') as t: h.to_csv(t, index=False)
     return ck, start
 
-def _load_opt(learn:Learner, state:dict):
-    "Load a checkpoint's optimizer state; it was loaded on the CPU, so each tensor goes where its parameter is"
-    learn.opt.load_state_dict(state)
-    for p_, st in learn.opt.state.items():
-        for k, v in st.items():
-            if isinstance(v, torch.Tensor): st[k] = v.to(p_.device)
+def _load_opt(learn:Learner, state:dict, fname):
+    "Load a checkpoint's optimizer state into `learn.opt`, each tensor where its parameter is (the model is on its device by now)"
+    torch_opt = isinstance(learn.opt, OptimWrapper)
+    if torch_opt != ('param_groups' in state):  # fastai's `Optimizer` saves 'hypers', a PyTorch one 'param_groups'
+        saved = 'a PyTorch optimizer' if 'param_groups' in state else "fastai's Adam"
+        raise ValueError(f"{fname}: saved with {saved}, but this run's optimizer is {type(learn.opt).__name__}: start the run again, "
+                         "or resume with the optimizer it was saved with")
+    learn.opt.load_state_dict(state)  # PyTorch's puts each state tensor on its parameter's device itself
+    if not torch_opt:
+        for p_, st in learn.opt.state.items():
+            for k, v in st.items():
+                if isinstance(v, torch.Tensor): st[k] = v.to(p_.device)
 
 def fit_warmup(learn:Learner,  # from `hpa_learner`
                epochs:int,  # epochs with everything trainable
@@ -118,8 +124,9 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
             return
         extra = [LoaderEpoch(offset)]
         if run is not None: extra += [HistoryCSV(run/'history.csv', stage, offset), EpochCheckpoint(run/'last.pth', stage)]
+        if resume and start[stage] > 0 and learn.dls.device is not None: learn.model.to(learn.dls.device)  # `fit` would move it only later
         learn.create_opt()
-        if resume and start[stage] > 0: _load_opt(learn, ck['opt'])
+        if resume and start[stage] > 0: _load_opt(learn, ck['opt'], run/'last.pth')
         one_cycle(learn, n, lr_, cbs=cbs + extra, start_epoch=start[stage])
     if warmup_epochs:
         warmup_trainable(learn.model)
