@@ -94,6 +94,7 @@ def loop_mode(big, tmp, size, bs, dev, Clock, xs, ys, name):
     """Issue 19: the training loop against the model-only ceiling, before and after (the `sync_free` loop and fused AdamW),
     from batches already on the GPU and from the compressed cache; `predict_tta` against its ceiling; a profile of the step"""
     from fastai.optimizer import Adam
+    from hpa_fastai.data import read_labels
     from hpa_fastai.data_block import hpa_dls
     from hpa_fastai.cache import build_cache
     from hpa_fastai.model import rgby_model
@@ -126,7 +127,7 @@ def loop_mode(big, tmp, size, bs, dev, Clock, xs, ys, name):
         learn = hpa_learner(dls, cbs=[Clock()], **kw); fit(learn, kw)
         res[key] = learn.clock.epochs[1:]; print(key, [round(v) for v in res[key]], flush=True)
         if key == 'fit_lz4hc':
-            ids = pd_ids(big)[:8 * bs]
+            ids = read_labels(big/'train.csv').Id.tolist()[:8 * bs]
             tdl = test_dl(big, size, tmp/'stats.json', ids=ids, folder='train', bs=bs, device=dev)
             res['predict_png'] = rates(lambda: predict_tta(learn, tdl, progress=False), len(ids), reps=1)
         del learn, dls; torch.cuda.empty_cache()
@@ -151,10 +152,6 @@ def loop_mode(big, tmp, size, bs, dev, Clock, xs, ys, name):
     print(prof)
     out = os.environ.get('OUT')
     if out: Path(out, f'bench_gpu_loop_{size}.json').write_text(json.dumps({'device': name, 'size': size, 'bs': bs, 'runs': res}, indent=1))
-
-def pd_ids(folder):
-    from hpa_fastai.data import read_labels
-    return read_labels(Path(folder)/'train.csv').Id.tolist()
 
 def profile_step(dev, train, valid, Clock, before, after, n=16):
     "torch.profiler over `n` training batches of each loop: host syncs and copies per batch, and the top host-side ops"

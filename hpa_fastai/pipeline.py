@@ -155,9 +155,8 @@ def run_metrics(data:Path, y:np.ndarray, trains:list, th, pv, yv, partial:Path)-
                   'folds_valid_f1_macro_at_0.5': [r['valid_f1_macro'] for r in runs]})
     if (data/'test_labels.csv').exists():
         s = score_submission(partial, data/'test_labels.csv')
-        yt = encode_targets(read_labels(data/'test_labels.csv', 'Target').Target)
-        pt = pd.read_csv(partial.with_name(partial.stem + '_probs.csv'), dtype={'Id': str}).set_index('Id')  # the submission's probabilities
-        pt = pt.loc[read_labels(data/'test_labels.csv', 'Target').Id].to_numpy()
+        lab = read_labels(data/'test_labels.csv', 'Target'); yt = encode_targets(lab.Target)
+        pt = pd.read_csv(partial.with_name(partial.stem + '_probs.csv'), dtype={'Id': str}).set_index('Id').loc[lab.Id].to_numpy()  # its probabilities
         m.update({'test_f1_macro': s['f1_macro'], 'test_f1_per_class': s['f1_per_class'], 'prior_f1_macro_test': prior_f1(y, yt),
                   'test_macro_auc': macro_auc(pt, yt)})
         if len(trains) > 1:

@@ -69,7 +69,7 @@ def predict_tta(model,  # an `nn.Module` giving logits, or a `Learner`
     try:
         with torch.inference_mode(), torch.autocast(dev.type, enabled=dev.type == 'cuda'):
             for xb, *_ in progress_bar(dl, display=progress, leave=False):
-                xb = xb.as_subclass(torch.Tensor).to(dev, non_blocking=dev.type == 'cuda')  # to the host: a blocking copy
+                xb = xb.as_subclass(torch.Tensor).to(dev, non_blocking=dev.type == 'cuda')  # non-blocking only to a GPU: a copy to the host must be waited for
                 if fmt is not None: xb = xb.contiguous(memory_format=fmt)  # a channels-last model: its input once, not per transform
                 ps = torch.stack([torch.sigmoid(model(dihedral(xb, k)).float()) for k in range(tta)])
                 out.append(ps.mean(0) if agg == 'mean' else ps.amax(0))  # stays on the device: no sync per batch
