@@ -1,69 +1,33 @@
 """How far the synthetic images are from real ones (issue 20's figures): real next to synthetic, per channel.
 
-Real: the 20 complete real competition samples in ../shared/data/hpa/real_sample (512 px). Synthetic: `make_synth`,
-20 training samples at 512 px, seed 0. Printed per channel: mean and std of the pixels (0..1), the fraction of
-exact zeros, the median PNG file size (the real files as Kaggle stored them, the synthetic as `hpa_synth` writes
-them, and both re-encoded with OpenCV's default PNG settings, which compares content rather than encoders), and
-per sample the cache codec's bytes (lz4hc level 4, the default of `hpa_cache`).
+Real: the 20 complete real competition samples in ../shared/data/hpa/real_sample (512 px). Synthetic: `make_synth`
+at 512 px, 40 training samples per seed. The figures are `hpa_fastai.synth.realism_figures` (per channel: pixel mean,
+std and exact-zero fraction, median PNG KB of the files as written; per sample: median lz4hc KB, the cache's default),
+compared by `compare_realism` (bounds: 20% for pixel statistics, 25% for bytes), and the two-sample ROC AUC of
+`two_sample_auc` (a logistic regression on per-channel 128 px statistics, 5-fold CV; 0.5: indistinguishable).
+The table is for the first seed; the AUC is given for every seed, since with 20 real samples it varies.
 
-Two-sample test ("could a classifier tell them apart?"): each sample resized to 128 px (INTER_AREA), described per
-channel by mean, std, fraction of zeros, the 10th/50th/90th percentiles and the mean absolute Laplacian (texture);
-a logistic regression (scikit-learn, C=1, standardised features), 5-fold stratified cross-validation (seed 0);
-the ROC AUC of the out-of-fold scores. 0.5: indistinguishable; 1.0: always told apart.
-
-Run: python bench/measure_realism.py [REAL_FOLDER]
+Run: python bench/measure_realism.py [SEEDS] [REAL_FOLDER]     (SEEDS like 0,1,2; default 0)
 """
 import sys, tempfile
 from pathlib import Path
-import numpy as np, cv2, imagecodecs
+import pandas as pd
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from hpa_fastai.synth import make_synth, realism_figures, compare_realism, two_sample_auc, _stack
 
-CH = ('red', 'green', 'blue', 'yellow')
+def main(seeds='0', real=Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'/'real_sample'):
+    real = Path(real); rid = pd.read_csv(real/'labels.csv', dtype=str).Id.tolist()
+    xr, fr, aucs = _stack(real, rid), realism_figures(real, rid), []
+    for k, seed in enumerate(int(s) for s in str(seeds).split(',')):
+        syn = make_synth(Path(tempfile.mkdtemp())/'s', n=40, n_test=0, size=512, seed=seed)
+        sid = pd.read_csv(syn/'train.csv', dtype=str).Id.tolist()
+        t = compare_realism(fr, realism_figures(syn/'train', sid))
+        if k == 0:
+            print(f'{len(rid)} real samples ({real}) against {len(sid)} synthetic (make_synth, 512 px, seed {seed})')
+            print(t.round(3).to_string())
+        else: print(f'seed {seed}: every figure within its bound: {bool(t.ok.all())}; worst ratio {t.ratio.iloc[(t.ratio - 1).abs().argmax()]:.3f} ({t.index[(t.ratio - 1).abs().argmax()]})')
+        aucs.append(two_sample_auc(xr, _stack(syn/'train', sid)))
+        print(f'seed {seed}: two-sample ROC AUC {aucs[-1]:.3f}')
+    if len(aucs) > 1: print(f'two-sample ROC AUC over {len(aucs)} seeds: mean {sum(aucs) / len(aucs):.3f}, min {min(aucs):.3f}, max {max(aucs):.3f}')
 
-def load(folder, ids):
-    return np.stack([np.stack([imagecodecs.png_decode((folder/f'{i}_{c}.png').read_bytes()) for c in CH]) for i in ids])
-
-def png_bytes(folder, ids, c): return np.median([(folder/f'{i}_{c}.png').stat().st_size for i in ids])
-
-def reencoded(x, k): return np.median([len(cv2.imencode('.png', s[k])[1]) for s in x])
-
-def features(x):
-    out = []
-    for s in x:
-        s = np.stack([cv2.resize(p, (128, 128), interpolation=cv2.INTER_AREA) for p in s]).astype(np.float32) / 255
-        f = []
-        for p in s:
-            f += [p.mean(), p.std(), (p == 0).mean(), *np.percentile(p, [10, 50, 90]), np.abs(cv2.Laplacian(p, cv2.CV_32F)).mean()]
-        out.append(f)
-    return np.array(out)
-
-def two_sample_auc(a, b, seed=0):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.metrics import roc_auc_score
-    X, y = np.concatenate([features(a), features(b)]), np.r_[np.ones(len(a)), np.zeros(len(b))]
-    clf = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
-    p = cross_val_predict(clf, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=seed), method='predict_proba')[:, 1]
-    return roc_auc_score(y, p)
-
-def main(real=Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'/'real_sample'):
-    from hpa_fastai.synth import make_synth
-    from hpa_fastai.data import read_labels
-    from hpa_fastai.cache import CODECS
-    real = Path(real); rid = read_labels(real/'labels.csv').Id.tolist()
-    syn = make_synth(Path(tempfile.mkdtemp())/'s', n=20, n_test=0, size=512, seed=0)
-    sid = read_labels(syn/'train.csv').Id.tolist()
-    xr, xs = load(real, rid), load(syn/'train', sid)
-    enc = CODECS['lz4hc'][0](CODECS['lz4hc'][1])[0]
-    print(f"{len(rid)} real samples ({real}) against {len(sid)} synthetic (make_synth, seed 0), 512 px")
-    print(f"{'channel':8s} {'mean r/s':>15s} {'std r/s':>15s} {'zeros r/s':>15s} {'PNG KB r/s':>17s} {'re-encoded KB r/s':>19s}")
-    for k, c in enumerate(CH):
-        r, s = xr[:, k].astype(np.float64) / 255, xs[:, k].astype(np.float64) / 255
-        print(f"{c:8s} {r.mean():7.3f}/{s.mean():<7.3f} {r.std():7.3f}/{s.std():<7.3f} {(r == 0).mean():7.3f}/{(s == 0).mean():<7.3f} "
-              f"{png_bytes(real, rid, c) / 1e3:8.1f}/{png_bytes(syn/'train', sid, c) / 1e3:<8.1f} {reencoded(xr, k) / 1e3:9.1f}/{reencoded(xs, k) / 1e3:<9.1f}")
-    br, bs = np.median([len(enc(s.tobytes())) for s in xr]), np.median([len(enc(s.tobytes())) for s in xs])
-    print(f"lz4hc cache bytes per sample, median: real {br / 1e3:.0f} KB, synthetic {bs / 1e3:.0f} KB ({bs / br:.2f}x)")
-    print(f"two-sample ROC AUC (logistic regression on 128 px features, 5-fold CV): {two_sample_auc(xr, xs):.3f}")
-
-if __name__ == '__main__': main(*sys.argv[1:2])
+if __name__ == '__main__': main(*sys.argv[1:3])

@@ -144,8 +144,8 @@ def rgb_composite(x:np.ndarray,  # (4, H, W) uint8 in `CHANNELS` order
 
 # %% ../nbs/01_data.ipynb #646d4d41
 def write_png(path, img:np.ndarray):
-    "Write `img` as a PNG, fast (Huffman-only compression): the encoder of the synthetic set and the tests' images"
-    ok, buf = cv2.imencode('.png', img, [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY,
+    "Write `img` as a PNG, fast (zlib level 1, run-length matches): the encoder of the synthetic set and the tests' images"
+    ok, buf = cv2.imencode('.png', img, [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
                                             cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_SUB])
     if not ok: raise IOError(f'could not encode {path}')
     Path(path).write_bytes(buf.tobytes())
@@ -249,8 +249,7 @@ def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
     if real is not None:
         if not (real/'train.csv').exists(): raise FileNotFoundError(f"{real}: no train.csv (expected the Kaggle layout)")
         return hpa_subset(real, n, n_test, seed) if subset else real
-    root = cache_dir('synth')
-    out = root/f'n{n}_t{n_test}_s{size}_seed{seed}'
+    from hpa_fastai.synth import make_synth, synth_version
+    out = cache_dir('synth')/f'n{n}_t{n_test}_s{size}_seed{seed}_{synth_version()}'  # a new generator, a new set
     if (out/'sample_submission.csv').exists(): return out
-    from hpa_fastai.synth import make_synth
     return _build_folder(out, lambda tmp: make_synth(tmp, n=n, n_test=n_test, size=size, seed=seed))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_synth.ipynb #8d11f451
 from __future__ import annotations
-import json, os
+import functools, json, os
 from collections import Counter
 from pathlib import Path
 import numpy as np, cv2
@@ -13,7 +13,7 @@ from .data import write_png
 
 # %% auto #0
 __all__ = ['GREEN_PATTERNS', 'summarise_labels', 'load_label_sets', 'label_set_probs', 'synth_sample', 'synth_masks',
-           'make_synth']
+           'make_synth', 'synth_version', 'realism_figures', 'compare_realism', 'two_sample_auc']
 
 # %% ../nbs/01a_synth.ipynb #21b8aa93
 def _norm_target(s): return ' '.join(map(str, sorted(set(int(t) for t in s.split()))))
@@ -47,7 +47,9 @@ def label_set_probs(rare_boost:bool=False,  # upweight sets holding rare classes
     return sets, w / w.sum()
 
 # %% ../nbs/01a_synth.ipynb #75b22b67
-_REAL_MEAN = np.array([0.081, 0.053, 0.055, 0.083]) * 255  # RGBY means of the real train set
+# RGBY mean the exposure aims at, on 0..255: set so that 200 fields average the means of the 20 real samples in
+# shared/data/hpa/real_sample (0.076/0.049/0.048/0.075; the whole real train set: 0.081/0.053/0.055/0.083)
+_REAL_MEAN = np.array([0.079, 0.056, 0.050, 0.072]) * 255
 
 def _tex(rng, R, cell):
     "Smooth unit-variance noise with blobs of about `cell` px"
@@ -65,37 +67,64 @@ def _dots(R, pts, val, sigma):
     im.ravel()[:] = np.bincount(y[ok] * R + x[ok], weights=np.broadcast_to(val, x.shape)[ok], minlength=R*R)
     return _blur(im, sigma) * (2 * np.pi * max(sigma, 0.3) ** 2)
 
+@functools.lru_cache(4)
+def _grid(R):
+    "Row and column coordinates of an R x R image, float32 (read-only, shared)"
+    yy, xx = np.mgrid[:R, :R].astype(np.float32); yy.flags.writeable = xx.flags.writeable = False
+    return yy, xx
+
 class _Cells:
-    "Geometry of one field of view: nuclei and cell bodies as ellipses"
+    "Geometry of one field of view: elliptic nuclei, and irregular cells grown from them (labels `L`, masks `N`, `C`)"
     def __init__(self, R, rng):
         s = R / 512; self.R, self.s = R, s
-        n = int(rng.integers(15, 41))
-        cand = rng.uniform(-0.03 * R, 1.03 * R, (400, 2))
-        pts = []
-        for c in cand:
-            if not pts or np.min(np.hypot(*(np.array(pts) - c).T)) >= 38 * s: pts.append(c)
-            if len(pts) == n: break
-        self.n = n = len(pts)
-        self.nc = np.array(pts)                                    # nucleus centres
-        rn = rng.uniform(15, 24, n) * s
-        self.na = rn * rng.uniform(1.0, 1.35, n); self.nb = rn / rng.uniform(1.0, 1.2, n)
+        rn0 = rng.uniform(11, 20) * s                              # this field's typical nucleus radius
+        reach = rn0 * rng.uniform(.6, 1.7)                          # how far cytoplasm spreads past the nucleus
+        cover = rng.uniform(.2, 1.2)                                # sparse .. confluent
+        n = int(np.clip(round(cover * R * R / (np.pi * (rn0 + reach) ** 2)), 2, 150))
+        cand = rng.uniform(-0.03 * R, 1.03 * R, (max(600, 8 * n), 2))
+        if rng.random() < .5:                                       # half the fields grow in clumps
+            k = int(rng.integers(1, 5)); cen = rng.uniform(0, R, (k, 2))
+            cand = cen[rng.integers(0, k, len(cand))] + rng.normal(0, R * rng.uniform(.15, .35), cand.shape)
+        pts = np.empty((n, 2)); k = 0; d2 = (2.3 * rn0) ** 2
+        for c in cand:                                              # keep nuclei apart
+            if k == 0 or ((pts[:k] - c) ** 2).sum(1).min() >= d2: pts[k] = c; k += 1
+            if k == n: break
+        self.n = n = k
+        self.nc = pts[:k]                                           # nucleus centres
+        rn = rn0 * rng.uniform(.8, 1.2, n)
+        self.na = rn * rng.uniform(1.0, 1.4, n); self.nb = rn / rng.uniform(1.0, 1.2, n)
         self.nang = rng.uniform(0, 180, n); self.rn = (self.na + self.nb) / 2
-        k = rng.uniform(1.8, 2.5, n)
-        self.ca = self.na * k * rng.uniform(.9, 1.1, n); self.cb = self.nb * k * rng.uniform(.9, 1.2, n)
-        self.cang = self.nang + rng.uniform(-30, 30, n); self.rc = (self.ca + self.cb) / 2
-        off = rng.uniform(0, .3, n) * (self.rc - self.rn); th = rng.uniform(0, 2 * np.pi, n)
-        self.cc = self.nc + np.stack([np.cos(th), np.sin(th)], 1) * off[:, None]
-        L = np.zeros((R, R), np.int32)
-        for i in range(n): cv2.ellipse(L, self._e(i, True), i + 1, -1)
-        N = np.zeros((R, R), np.uint8)
-        for i in range(n):
-            cv2.ellipse(L, self._e(i), i + 1, -1); cv2.ellipse(N, self._e(i), 1, -1)
-        self.L, self.N = L, N.astype(np.float32)
+        NL = np.zeros((R, R), np.int32)
+        for i in range(n): cv2.ellipse(NL, self._e(i), i + 1, -1)
+        # cells: each pixel belongs to its nearest nucleus, out to a reach that wanders with a smooth field
+        zero = NL == 0
+        d, lab = cv2.distanceTransformWithLabels(zero.astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
+        V = np.r_[0, NL.ravel()[np.flatnonzero(~zero.ravel())]][lab]
+        ri = np.r_[0, reach * rng.uniform(.6, 1.4, n)].astype(np.float32)
+        wob = 1 + .5 * _tex(rng, R, max(int(28 * s), 2)) + .1 * _tex(rng, R, max(int(10 * s), 2))
+        # elongated: the reach grows along each cell's own axis (angle phi, stretch e) and shrinks across it
+        phi = rng.uniform(0, np.pi, n + 1); e = rng.uniform(0, .55, n + 1)
+        yy, xx = _grid(R)
+        dx, dy = xx - self.nc[V - 1, 0].astype(np.float32), yy - self.nc[V - 1, 1].astype(np.float32)
+        c2 = ((dx * dx - dy * dy) * np.cos(2 * phi).astype(np.float32)[V] + 2 * dx * dy * np.sin(2 * phi).astype(np.float32)[V]) / (dx * dx + dy * dy + 1)
+        L = np.where(d < ri[V] * wob * (1 + e.astype(np.float32)[V] * c2), V, 0)
+        # protrusions: 0-3 thin, bending, tapering arms per cell, drawn where no cell is yet; they join the nearest cell
+        k = rng.integers(0, 4, n); i = np.repeat(np.arange(n), k); m = len(i)
+        t = rng.uniform(0, 2 * np.pi, m); dr = np.stack([np.cos(t), np.sin(t)], 1); pp = dr[:, ::-1] * [-1, 1]
+        ln = (self.rn[i] + ri[i + 1] * rng.uniform(1.1, 2.4, m))[:, None]
+        p = self.nc[i, None] + np.linspace(0, 1, 4)[None, :, None] * (dr * ln)[:, None] + (np.c_[np.zeros(m), rng.normal(0, .12, (m, 3))] * ln)[..., None] * pp[:, None]
+        p = np.round(p * 4).astype(np.int32); w = rng.uniform(2, 7, m) * s
+        A = np.zeros((R, R), np.uint8)
+        for j in range(3):
+            th = np.maximum(1, (w * (1 - j / 3)).astype(int))
+            for t_ in np.unique(th): cv2.polylines(A, list(p[th == t_, j:j + 2]), False, 1, int(t_), cv2.LINE_8, 2)
+        L = np.where(L > 0, L, V * A); L = np.where(NL > 0, NL, L)
+        self.rc = self.rn + ri[1:]; self.cc = self.nc
+        self.L, self.N = L, (NL > 0).astype(np.float32)
         self.C = (L > 0).astype(np.float32); self.cyto = self.C * (1 - self.N)
 
-    def _e(self, i, cell=False, scale=1.):
-        "cv2 ellipse tuple of nucleus (or cell) `i`"
-        if cell: return ((float(self.cc[i, 0]), float(self.cc[i, 1])), (2*self.ca[i]*scale, 2*self.cb[i]*scale), float(self.cang[i]))
+    def _e(self, i, scale=1.):
+        "cv2 ellipse tuple of nucleus `i`"
         return ((float(self.nc[i, 0]), float(self.nc[i, 1])), (2*self.na[i]*scale, 2*self.nb[i]*scale), float(self.nang[i]))
 
     def in_nuc(self, rng, m, rmax=.8):
@@ -116,6 +145,14 @@ class _Cells:
         t = rng.uniform(0, 2*np.pi, self.n); dr = np.stack([np.cos(t), np.sin(t)], 1)
         return self.nc + dr * (self.rn * d)[:, None], dr
 
+    def edges(self, nuclei=False):
+        "1 on the pixels where the cell (or nucleus) label changes, 0 elsewhere"
+        L = (self.L * self.N).astype(np.int32) if nuclei else self.L
+        e = np.zeros(L.shape, np.float32)
+        h, v = L[:, 1:] != L[:, :-1], L[1:] != L[:-1]
+        e[:, 1:] += h; e[:, :-1] += h; e[1:] += v; e[:-1] += v
+        return np.minimum(e, 1)
+
 # %% ../nbs/01a_synth.ipynb #2fcf7339
 def _fibres(R, starts, ends, rng, bend=.2, thick=1, val=1.):
     "Curved 3-point polylines from `starts` to `ends` drawn in one call"
@@ -132,29 +169,32 @@ def _reference(g, rng):
     R, s = g.R, g.s
     # blue: textured nuclei with per-cell brightness, dark nucleoli holes
     B = np.zeros((R, R), np.float32)
-    for i in range(g.n): cv2.ellipse(B, g._e(i), float(rng.uniform(.5, 1.)), -1)
-    B *= np.clip(1 + .25 * _tex(rng, R, max(int(6*s), 2)) + .15 * _tex(rng, R, 2), .2, None)
-    B = _blur(B, 1.2 * s)
-    # red: microtubule fibres radiating from the nucleus over a dim cytoplasm
-    m = 30; t = rng.uniform(0, 2*np.pi, (g.n, m)); dr = np.stack([np.cos(t), np.sin(t)], -1)
+    for i in range(g.n): cv2.ellipse(B, g._e(i), float(rng.uniform(.25, 1.)), -1)
+    B *= np.clip(1 + .3 * _tex(rng, R, max(int(6*s), 2)) + .2 * _tex(rng, R, 2), .15, None)
+    B = _blur(B, 1. * s)
+    # red: microtubule fibres radiating from the nucleus to the cell's edge, over a dim cytoplasm and a cortical rim
+    m = 50; t = rng.uniform(0, 2*np.pi, (g.n, m)); dr = np.stack([np.cos(t), np.sin(t)], -1)
     st = g.nc[:, None] + dr * (g.rn[:, None, None] * rng.uniform(.9, 1.2, (g.n, m, 1)))
-    en = st + dr * ((g.rc - g.rn)[:, None, None] * rng.uniform(.5, 1.1, (g.n, m, 1))) + rng.normal(0, 4*s, (g.n, m, 2))
+    en = st + dr * ((g.rc - g.rn)[:, None, None] * rng.uniform(.6, 1.5, (g.n, m, 1))) + rng.normal(0, 4*s, (g.n, m, 2))
     st, en = st.reshape(-1, 2), en.reshape(-1, 2)
-    Rd = _fibres(R, st, en, rng, .3, 1, .7)
-    Rd = (_blur(Rd, .8 * s) + .25 * _blur(g.C, 3 * s)) * g.C * np.clip(1 + .3 * _tex(rng, R, max(int(10*s), 2)), .2, None)
+    Rd = _blur(_fibres(R, st, en, rng, .5, 1, 1.), .6 * s)
+    Rd += rng.uniform(.15, .5) * _blur(g.C, 2 * s) * np.clip(1 + .8 * _tex(rng, R, max(int(8*s), 2)), .05, None)
+    Rd += rng.uniform(0, .8) * _blur(g.edges(), 1. * s)
+    cg = np.r_[0, np.exp(rng.normal(0, .45, g.n))].astype(np.float32)  # cells differ in brightness
+    Rd *= cg[g.L]
+    en = en[g.C[np.clip(en[:, 1].astype(int), 0, R-1), np.clip(en[:, 0].astype(int), 0, R-1)] > 0]
     # yellow: ER, brightest around the nucleus, a fine mesh fading to the cell edge
-    Y = np.zeros((R, R), np.float32)
-    for i in range(g.n): cv2.ellipse(Y, g._e(i, True), .35, -1)
+    Y = .35 * g.C
     for i in range(g.n): cv2.ellipse(Y, g._e(i, scale=1.45), 1., -1)
-    Y = _blur(Y, 6 * s) * g.C * (1 - .7 * g.N)
-    Y *= np.clip(.6 + .5 * np.abs(_tex(rng, R, max(int(3*s), 2))), 0, None)
+    Y = _blur(Y, 5 * s) * (g.C * (1 - .7 * g.N) * np.sqrt(cg)[g.L])
+    Y *= np.clip(.4 + .8 * np.abs(_tex(rng, R, max(int(3*s), 2))), 0, None) * np.clip(1 + .4 * _tex(rng, R, max(int(20*s), 2)), .2, None)
     return Rd, B, Y, en
 
 # %% ../nbs/01a_synth.ipynb #c92f2b62
-def _ring(g, scale=1., cell=False, th=2):
-    "Outlines of every nucleus (or cell) at `scale`, `th` pixels wide at 512 px"
+def _ring(g, scale=1., th=2):
+    "Outlines of every nucleus at `scale`, `th` pixels wide at 512 px"
     im = np.zeros((g.R, g.R), np.float32)
-    for i in range(g.n): cv2.ellipse(im, g._e(i, cell, scale), 1., max(1, int(round(th * g.s))))
+    for i in range(g.n): cv2.ellipse(im, g._e(i, scale), 1., max(1, int(round(th * g.s))))
     return _blur(im, .7 * g.s)
 
 GREEN_PATTERNS = {}  # class id -> `f(g, rng, red, yel, ends)`: the green staining of a protein at that location
@@ -303,7 +343,7 @@ def _lipid_droplets(g, rng, red, yel, ends):
 
 @_pattern(21)
 def _plasma_membrane(g, rng, red, yel, ends):
-    return _ring(g, 1., True, 2.5)
+    return _blur(g.edges(), 1.2 * g.s) * g.C
 
 @_pattern(22)
 def _cell_junctions(g, rng, red, yel, ends):
@@ -353,20 +393,26 @@ def _green(c, g, rng, red, yel, ends):
     return GREEN_PATTERNS[c](g, rng, red, yel, ends)
 
 # %% ../nbs/01a_synth.ipynb #449dff84
-def _gain(x, target, iters=14, peak=None):
-    "Gain g with mean(clip(g*x, 0, 255)) ~= target, capped so the 99.9th percentile stays below `peak`"
-    xs = x[::4, ::4]; m = float(xs.mean())
-    if m <= 0: return 0.
-    lo, hi = 0., target / m * 16
+def _expose(v, nz, target, o, a, b, peak=None, iters=12):
+    "uint8 camera image of `v`: gain g, noise sd sqrt(b^2 + a g v), offset `o` subtracted; g makes the mean `target`"
+    st = max(1, v.shape[0] // 64)  # bisect on a 64 x 64 subsample
+    xs, ns, target = v[::st, ::st], nz[::st, ::st], float(target)  # Python floats keep the arithmetic in float32
+    def img(g, x, n): return np.maximum(g * x + np.sqrt(b * b + (a * g) * x) * n - o, 0)
+    m = float(xs.mean())
+    if m <= 0: return np.zeros(v.shape, np.uint8)
+    lo, hi = 0., (target + o) / m * 16
     for _ in range(iters):
         g = (lo + hi) / 2
-        if np.minimum(xs * g, 255).mean() < target: lo = g
+        if np.minimum(img(g, xs, ns), 255).mean() < target: lo = g
         else: hi = g
     g = (lo + hi) / 2
     if peak is not None:
         q = float(np.partition(xs.ravel(), int(xs.size * .999))[int(xs.size * .999)])
         if q > 0: g = min(g, peak / q)
-    return g
+    return np.minimum(img(g, v, nz) + .5, 255).astype(np.uint8)
+
+_COVER = np.array([.45, .45, .14, .45])  # mean coverage of cells, cells, nuclei, cells over many fields
+_NOISE = dict(o=(6, 6, 8, 7), a=(3., 2.5, 2., 2.5), b=(5, 5, 5, 5))  # per channel: offset, shot and read noise
 
 def synth_sample(label_ids,  # class ids 0..27 of this sample
                  size:int=512,  # output height = width, 64..512
@@ -383,16 +429,16 @@ def synth_sample(label_ids,  # class ids 0..27 of this sample
     grn = np.zeros((R, R), np.float32)
     for c in sorted(set(int(c) for c in label_ids)): grn += rng.uniform(.6, 1.) * _green(c, g, rng, red, yel, ends)
     out = np.empty((4, size, size), np.uint8)
-    tgt = _REAL_MEAN * np.exp(rng.normal(0, .3, 4) - .045)
-    noise = rng.standard_normal((size, size), dtype=np.float32)  # one field, seen flipped per channel
-    for k, (v, nz) in enumerate(zip((red, grn, blue, yel), (noise, noise[::-1], noise[:, ::-1], noise.T))):
+    cov = np.array([g.C.mean(), g.C.mean(), g.N.mean(), g.C.mean()]) / _COVER  # brightness follows the cells, not the field
+    tgt = _REAL_MEAN * np.minimum(np.sqrt(cov) * np.exp(rng.normal(0, .4) + rng.normal(0, .25, 4) - .11), 2.5)  # one exposure per field, one per stain
+    noise = rng.standard_normal((size + 3 * 41, size), dtype=np.float32)  # one field, a window 41 rows down per channel
+    for k, v in enumerate((red, grn, blue, yel)):
+        nz = noise[41 * k:41 * k + size]
         if size != R: v = cv2.resize(v, (size, size), interpolation=cv2.INTER_AREA)
-        v *= _gain(v, tgt[k], peak=3 * 255 if k == 1 else None)
-        if k == 1:  # label-independent nonspecific green, added after the gain so sparse patterns don't amplify it
+        if k == 1:  # label-independent nonspecific green, a fixed share of the stain so sparse patterns don't lose it
             b_ = bg if size == R else cv2.resize(bg, (size, size), interpolation=cv2.INTER_AREA)
-            v += b_ * float(rng.uniform(2, 8))
-        v += nz * (1.2 + .06 * v)
-        np.clip(v, 0, 255, out=v); out[k] = v + .5
+            v = v / max(float(v[::4, ::4].mean()), 1e-6) + b_ * float(rng.uniform(.2, .7)) / max(float(b_[::4, ::4].mean()), 1e-6)
+        out[k] = _expose(v, nz, tgt[k], *(_NOISE[p][k] for p in 'oab'), peak=2 * 255 if k == 1 else None)
     if not masks: return out
     return out, synth_masks(g, size)
 
@@ -443,3 +489,79 @@ def make_synth(out:str,  # output folder: new, empty, or made by `hpa_synth`
     csv('test_labels.csv', 'Id,Target', rows['test'])
     csv('sample_submission.csv', 'Id,Predicted', [(a, '0') for a, _ in rows['test']])
     return out
+
+# %% ../nbs/01a_synth.ipynb #2c050963
+def synth_version()->str:
+    "8 hex digits that change whenever the generator's code or its PNG encoder does"
+    import hashlib, inspect, hpa_fastai.synth as m
+    from hpa_fastai.data import write_png
+    return hashlib.md5(Path(m.__file__).read_bytes() + inspect.getsource(write_png).encode()).hexdigest()[:8]
+
+# %% ../nbs/01a_synth.ipynb #1f6b35bf
+def _stack(folder, ids)->np.ndarray:
+    "(n, 4, H, W) uint8: the samples `ids` of `folder`, decoded by `open_rgby`"
+    from hpa_fastai.data import open_rgby
+    return np.stack([open_rgby(folder, i, threads=False) for i in ids])
+
+def realism_figures(folder,  # folder holding `{id}_{channel}.png`
+                    ids,  # the Ids of the samples to measure
+                   )->dict:  # figure name -> value
+    "Per channel: pixel mean, std and exact-zero fraction (0..1) and median PNG KB; per sample: median KB in the cache's codec"
+    from hpa_fastai.cache import CODECS
+    folder = Path(folder); x = _stack(folder, ids)
+    enc = CODECS['lz4hc'][0](CODECS['lz4hc'][1])[0]  # the default codec and level of `hpa_cache`
+    f = {}
+    for k, c in enumerate(CHANNELS):
+        v = x[:, k]
+        f[f'{c} mean'], f[f'{c} std'] = float(v.mean()) / 255, float(v.std(dtype=np.float64)) / 255
+        f[f'{c} zeros'] = float((v == 0).mean())
+        f[f'{c} PNG KB'] = float(np.median([(folder/f'{i}_{c}.png').stat().st_size for i in ids])) / 1e3
+    f['cache KB'] = float(np.median([len(enc(s.tobytes())) for s in x])) / 1e3
+    return f
+
+# %% ../nbs/01a_synth.ipynb #2ac6de4a
+_BOUNDS = {'mean': .2, 'std': .2, 'zeros': .2, 'PNG KB': .25, 'cache KB': .25}  # allowed relative deviation from real, per kind of figure
+
+def compare_realism(real:dict,  # `realism_figures` of real samples
+                    synth:dict,  # the same figures of synthetic ones
+                   ):  # a DataFrame: real, synthetic, ratio, bound, ok per figure
+    "Real next to synthetic, figure by figure, with the ratio and whether it is within the figure's bound"
+    import pandas as pd
+    rows = []
+    for k, r in real.items():
+        b = next(v for n, v in _BOUNDS.items() if k.endswith(n))
+        q = synth[k] / r if r else float('inf')
+        rows.append((k, r, synth[k], q, b, bool(abs(q - 1) <= b)))
+    return pd.DataFrame(rows, columns=['figure', 'real', 'synthetic', 'ratio', 'bound', 'ok']).set_index('figure')
+
+# %% ../nbs/01a_synth.ipynb #53ab428d
+def _texture_features(x, size:int):
+    "Per sample and channel at `size` px: mean, std, zero fraction, 10/50/90th percentiles, mean |Laplacian|"
+    out = []
+    for s in x:
+        f = []
+        for p in s:
+            p = cv2.resize(p, (size, size), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+            f += [p.mean(), p.std(), (p == 0).mean(), *np.percentile(p, [10, 50, 90]), np.abs(cv2.Laplacian(p, cv2.CV_32F)).mean()]
+        out.append(f)
+    return np.array(out)
+
+def two_sample_auc(a:np.ndarray,  # (n, 4, H, W) uint8 samples of one set (real)
+                   b:np.ndarray,  # (m, 4, H', W') uint8 samples of the other (synthetic)
+                   size:int=128,  # side the samples are resized to
+                   folds:int=5,  # cross-validation folds
+                   seed:int=0,  # seed of the fold split
+                  )->float:  # out-of-fold ROC AUC: 0.5 when the sets cannot be told apart, 1.0 when always
+    "How well a small fixed classifier tells the two sets apart: a two-sample test, as one number"
+    try:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.metrics import roc_auc_score
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+    except ImportError: raise ImportError('two_sample_auc needs scikit-learn: pip install scikit-learn') from None
+    X = np.concatenate([_texture_features(a, size), _texture_features(b, size)])
+    y = np.r_[np.ones(len(a)), np.zeros(len(b))]
+    clf = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+    p = cross_val_predict(clf, X, y, cv=StratifiedKFold(folds, shuffle=True, random_state=seed), method='predict_proba')[:, 1]
+    return float(roc_auc_score(y, p))
