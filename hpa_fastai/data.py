@@ -144,9 +144,9 @@ def rgb_composite(x:np.ndarray,  # (4, H, W) uint8 in `CHANNELS` order
 
 # %% ../nbs/01_data.ipynb #646d4d41
 def write_png(path, img:np.ndarray):
-    "Write `img` as a PNG, fast (zlib level 1, run-length matches): the encoder of the synthetic set and the tests' images"
+    "Write `img` as a PNG, fast (zlib level 1, run-length matches, no filter): the encoder of the synthetic set and the tests' images"
     ok, buf = cv2.imencode('.png', img, [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
-                                            cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_SUB])
+                                            cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE])
     if not ok: raise IOError(f'could not encode {path}')
     Path(path).write_bytes(buf.tobytes())
 

@@ -86,8 +86,12 @@ class _Cells:
             k = int(rng.integers(1, 5)); cen = rng.uniform(0, R, (k, 2))
             cand = cen[rng.integers(0, k, len(cand))] + rng.normal(0, R * rng.uniform(.15, .35), cand.shape)
         pts = np.empty((n, 2)); k = 0; d2 = (2.3 * rn0) ** 2
-        for c in cand:                                              # keep nuclei apart
-            if k == 0 or ((pts[:k] - c) ** 2).sum(1).min() >= d2: pts[k] = c; k += 1
+        for ch in np.split(cand, range(64, len(cand), 64)):       # keep nuclei apart: greedy, in candidate order;
+            if k: ch = ch[((ch[:, None] - pts[None, :k]) ** 2).sum(-1).min(1) >= d2]  # 64 at a time against those kept
+            k0 = k
+            for c in ch:
+                if k == k0 or ((pts[k0:k] - c) ** 2).sum(1).min() >= d2: pts[k] = c; k += 1
+                if k == n: break
             if k == n: break
         self.n = n = k
         self.nc = pts[:k]                                           # nucleus centres
@@ -104,10 +108,11 @@ class _Cells:
         wob = 1 + .5 * _tex(rng, R, max(int(28 * s), 2)) + .1 * _tex(rng, R, max(int(10 * s), 2))
         # elongated: the reach grows along each cell's own axis (angle phi, stretch e) and shrinks across it
         phi = rng.uniform(0, np.pi, n + 1); e = rng.uniform(0, .55, n + 1)
+        at = lambda a: np.asarray(a, np.float32).take(V)  # a per-cell value (index 0: none) at every pixel
         yy, xx = _grid(R)
-        dx, dy = xx - self.nc[V - 1, 0].astype(np.float32), yy - self.nc[V - 1, 1].astype(np.float32)
-        c2 = ((dx * dx - dy * dy) * np.cos(2 * phi).astype(np.float32)[V] + 2 * dx * dy * np.sin(2 * phi).astype(np.float32)[V]) / (dx * dx + dy * dy + 1)
-        L = np.where(d < ri[V] * wob * (1 + e.astype(np.float32)[V] * c2), V, 0)
+        dx, dy = xx - at(np.r_[0, self.nc[:, 0]]), yy - at(np.r_[0, self.nc[:, 1]])
+        c2 = ((dx * dx - dy * dy) * at(np.cos(2 * phi)) + 2 * dx * dy * at(np.sin(2 * phi))) / (dx * dx + dy * dy + 1)
+        L = np.where(d < at(ri) * wob * (1 + at(e) * c2), V, 0)
         # protrusions: 0-3 thin, bending, tapering arms per cell, drawn where no cell is yet; they join the nearest cell
         k = rng.integers(0, 4, n); i = np.repeat(np.arange(n), k); m = len(i)
         t = rng.uniform(0, 2 * np.pi, m); dr = np.stack([np.cos(t), np.sin(t)], 1); pp = dr[:, ::-1] * [-1, 1]
