@@ -14,7 +14,7 @@ from hpa_fastai.pipeline import hpa_run
 def main():
     data = hpa_data(n=400, n_test=100, size=64, seed=0)
     tmp = Path(tempfile.mkdtemp())
-    kw = dict(size=64, epochs=6, warmup=1, folds=4, bs=16, tta=8, device='cpu', lr_find_iters=10)
+    kw = dict(size=64, epochs=6, warmup=1, folds=4, bs=16, lr=1e-2, tta=8, device='cpu', lr_find_iters=10)
     one = hpa_run(data, tmp/'one', train_folds=1, **kw)
     ens = hpa_run(data, tmp/'ens', train_folds=4, **kw)
     print(f"\nclass-prior baseline (test): {one['prior_f1_macro_test']:.3f}")

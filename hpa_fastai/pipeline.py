@@ -183,8 +183,8 @@ def run_report(out:Path, m:dict, times:dict, partial:Path)->dict:
 @script(hide=('synth',))
 def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle input, $HPA_DATA, else a cached synthetic set)
             out:str='runs/hpa_run',  # run folder
-            size:int=96,  # image side for training and prediction
-            epochs:int=20,  # epochs after the warm-up
+            size:int=80,  # image side for training and prediction
+            epochs:int=30,  # epochs after the warm-up
             warmup:int=1,  # warm-up epochs (first conv + head)
             folds:int=5,  # folds of the split; fold 0 validates a single model
             arch:str='resnet18',  # a name registered with `register_arch` (resnet18..152, densenet121..201, inception_v3) or timm:<name>

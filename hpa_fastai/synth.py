@@ -49,7 +49,7 @@ def label_set_probs(rare_boost:bool=False,  # upweight sets holding rare classes
 # %% ../nbs/01a_synth.ipynb #75b22b67
 # RGBY mean the exposure aims at, on 0..255: set so that 200 fields average the means of the 20 real samples in
 # shared/data/hpa/real_sample (0.076/0.049/0.048/0.075; the whole real train set: 0.081/0.053/0.055/0.083)
-_REAL_MEAN = np.array([0.079, 0.056, 0.050, 0.072]) * 255
+_REAL_MEAN = np.array([0.079, 0.052, 0.050, 0.072]) * 255
 
 def _tex(rng, R, cell):
     "Smooth unit-variance noise with blobs of about `cell` px"
@@ -79,12 +79,13 @@ class _Cells:
         s = R / 512; self.R, self.s = R, s
         rn0 = rng.uniform(11, 20) * s                              # this field's typical nucleus radius
         reach = rn0 * rng.uniform(.6, 1.7)                          # how far cytoplasm spreads past the nucleus
-        cover = rng.uniform(.2, 1.2)                                # sparse .. confluent
+        cover = rng.uniform(.12, 1.05)                                # sparse .. confluent
         n = int(np.clip(round(cover * R * R / (np.pi * (rn0 + reach) ** 2)), 2, 150))
         cand = rng.uniform(-0.03 * R, 1.03 * R, (max(600, 8 * n), 2))
         if rng.random() < .5:                                       # half the fields grow in clumps
             k = int(rng.integers(1, 5)); cen = rng.uniform(0, R, (k, 2))
             cand = cen[rng.integers(0, k, len(cand))] + rng.normal(0, R * rng.uniform(.15, .35), cand.shape)
+            cand = cand[((cand > -0.03 * R) & (cand < 1.03 * R)).all(1)]  # nuclei in the frame, so every cell can be seen
         pts = np.empty((n, 2)); k = 0; d2 = (2.3 * rn0) ** 2
         for ch in np.split(cand, range(64, len(cand), 64)):       # keep nuclei apart: greedy, in candidate order;
             if k: ch = ch[((ch[:, None] - pts[None, :k]) ** 2).sum(-1).min(1) >= d2]  # 64 at a time against those kept
@@ -150,10 +151,9 @@ class _Cells:
         t = rng.uniform(0, 2*np.pi, self.n); dr = np.stack([np.cos(t), np.sin(t)], 1)
         return self.nc + dr * (self.rn * d)[:, None], dr
 
-    def edges(self, nuclei=False):
-        "1 on the pixels where the cell (or nucleus) label changes, 0 elsewhere"
-        L = (self.L * self.N).astype(np.int32) if nuclei else self.L
-        e = np.zeros(L.shape, np.float32)
+    def edges(self):
+        "1 on the pixels where the cell label changes (between cells, and at a cell's outer edge), 0 elsewhere"
+        L = self.L; e = np.zeros(L.shape, np.float32)
         h, v = L[:, 1:] != L[:, :-1], L[1:] != L[:-1]
         e[:, 1:] += h; e[:, :-1] += h; e[1:] += v; e[:-1] += v
         return np.minimum(e, 1)
@@ -172,7 +172,7 @@ def _fibres(R, starts, ends, rng, bend=.2, thick=1, val=1.):
 def _reference(g, rng):
     "red, blue, yellow float images and the red fibre ends"
     R, s = g.R, g.s
-    # blue: textured nuclei with per-cell brightness, dark nucleoli holes
+    # blue: textured nuclei with per-cell brightness
     B = np.zeros((R, R), np.float32)
     for i in range(g.n): cv2.ellipse(B, g._e(i), float(rng.uniform(.25, 1.)), -1)
     B *= np.clip(1 + .3 * _tex(rng, R, max(int(6*s), 2)) + .2 * _tex(rng, R, 2), .15, None)
@@ -398,9 +398,9 @@ def _green(c, g, rng, red, yel, ends):
     return GREEN_PATTERNS[c](g, rng, red, yel, ends)
 
 # %% ../nbs/01a_synth.ipynb #449dff84
-def _expose(v, nz, target, o, a, b, peak=None, iters=12):
+def _expose(v, nz, target, o, a, b, iters=12):
     "uint8 camera image of `v`: gain g, noise sd sqrt(b^2 + a g v), offset `o` subtracted; g makes the mean `target`"
-    st = max(1, v.shape[0] // 64)  # bisect on a 64 x 64 subsample
+    st = max(1, v.shape[0] // 64)  # bisect on a subsample of at most 64 x 64
     xs, ns, target = v[::st, ::st], nz[::st, ::st], float(target)  # Python floats keep the arithmetic in float32
     def img(g, x, n): return np.maximum(g * x + np.sqrt(b * b + (a * g) * x) * n - o, 0)
     m = float(xs.mean())
@@ -411,10 +411,15 @@ def _expose(v, nz, target, o, a, b, peak=None, iters=12):
         if np.minimum(img(g, xs, ns), 255).mean() < target: lo = g
         else: hi = g
     g = (lo + hi) / 2
-    if peak is not None:
-        q = float(np.partition(xs.ravel(), int(xs.size * .999))[int(xs.size * .999)])
-        if q > 0: g = min(g, peak / q)
     return np.minimum(img(g, v, nz) + .5, 255).astype(np.uint8)
+
+def _green_mix(pat, bg, target, share, peak=2 * 255):
+    "The pattern plus the nonspecific green at `share` of it, and their target mean: a sparse pattern is capped, the background is not"
+    p, b = pat / max(float(pat.mean()), 1e-9), bg * (share / max(float(bg.mean()), 1e-9))  # means 1 and `share`
+    st = max(1, p.shape[0] // 128); ps = p[::st, ::st].ravel()
+    q = float(np.partition(ps, int(ps.size * .999))[int(ps.size * .999)])  # the pattern's 99.9th percentile
+    s = min(1., peak * (1 + share) / (q * target)) if q > 0 else 1.  # its peak at about `peak` after a gain of target / (1 + share)
+    return s * p + b, target * (s + share) / (1 + share)  # the background keeps its level, the pattern loses what was capped
 
 _COVER = np.array([.45, .45, .14, .45])  # mean coverage of cells, cells, nuclei, cells over many fields
 _NOISE = dict(o=(6, 6, 8, 7), a=(3., 2.5, 2., 2.5), b=(5, 5, 5, 5))  # per channel: offset, shot and read noise
@@ -440,10 +445,8 @@ def synth_sample(label_ids,  # class ids 0..27 of this sample
     for k, v in enumerate((red, grn, blue, yel)):
         nz = noise[41 * k:41 * k + size]
         if size != R: v = cv2.resize(v, (size, size), interpolation=cv2.INTER_AREA)
-        if k == 1:  # label-independent nonspecific green, a fixed share of the stain so sparse patterns don't lose it
-            b_ = bg if size == R else cv2.resize(bg, (size, size), interpolation=cv2.INTER_AREA)
-            v = v / max(float(v[::4, ::4].mean()), 1e-6) + b_ * float(rng.uniform(.2, .7)) / max(float(b_[::4, ::4].mean()), 1e-6)
-        out[k] = _expose(v, nz, tgt[k], *(_NOISE[p][k] for p in 'oab'), peak=2 * 255 if k == 1 else None)
+        if k == 1: v, tgt[1] = _green_mix(v, bg if size == R else cv2.resize(bg, (size, size), interpolation=cv2.INTER_AREA), tgt[1], float(rng.uniform(.2, .7)))
+        out[k] = _expose(v, nz, tgt[k], *(_NOISE[p][k] for p in 'oab'))
     if not masks: return out
     return out, synth_masks(g, size)
 
@@ -534,8 +537,9 @@ def compare_realism(real:dict,  # `realism_figures` of real samples
     import pandas as pd
     rows = []
     for k, r in real.items():
-        b = next(v for n, v in _BOUNDS.items() if k.endswith(n))
-        q = synth[k] / r if r else float('inf')
+        b = next((v for n, v in _BOUNDS.items() if k.endswith(n)), None)
+        if b is None: raise KeyError(f"{k!r}: no bound for this kind of figure (known: {', '.join(_BOUNDS)})")
+        q = synth[k] / r if r else (1. if synth[k] == 0 else float('inf'))
         rows.append((k, r, synth[k], q, b, bool(abs(q - 1) <= b)))
     return pd.DataFrame(rows, columns=['figure', 'real', 'synthetic', 'ratio', 'bound', 'ok']).set_index('figure')
 
