@@ -73,6 +73,17 @@ def _grid(R):
     yy, xx = np.mgrid[:R, :R].astype(np.float32); yy.flags.writeable = xx.flags.writeable = False
     return yy, xx
 
+def _apart(cand, n:int, d:float):
+    "The first `n` of the points `cand` (in order) that lie at least `d` from every point kept before them"
+    pts = np.empty((n, 2)); k = 0; d2 = d * d
+    for ch in np.split(cand, range(64, len(cand), 64)):  # 64 at a time against those kept, then among themselves
+        if k: ch = ch[((ch[:, None] - pts[None, :k]) ** 2).sum(-1).min(1) >= d2]
+        k0 = k
+        for c in ch:
+            if k == k0 or ((pts[k0:k] - c) ** 2).sum(1).min() >= d2: pts[k] = c; k += 1
+            if k == n: return pts
+    return pts[:k]
+
 class _Cells:
     "Geometry of one field of view: elliptic nuclei, and irregular cells grown from them (labels `L`, masks `N`, `C`)"
     def __init__(self, R, rng):
@@ -86,16 +97,7 @@ class _Cells:
             k = int(rng.integers(1, 5)); cen = rng.uniform(0, R, (k, 2))
             cand = cen[rng.integers(0, k, len(cand))] + rng.normal(0, R * rng.uniform(.15, .35), cand.shape)
             cand = cand[((cand > -0.03 * R) & (cand < 1.03 * R)).all(1)]  # nuclei in the frame, so every cell can be seen
-        pts = np.empty((n, 2)); k = 0; d2 = (2.3 * rn0) ** 2
-        for ch in np.split(cand, range(64, len(cand), 64)):       # keep nuclei apart: greedy, in candidate order;
-            if k: ch = ch[((ch[:, None] - pts[None, :k]) ** 2).sum(-1).min(1) >= d2]  # 64 at a time against those kept
-            k0 = k
-            for c in ch:
-                if k == k0 or ((pts[k0:k] - c) ** 2).sum(1).min() >= d2: pts[k] = c; k += 1
-                if k == n: break
-            if k == n: break
-        self.n = n = k
-        self.nc = pts[:k]                                           # nucleus centres
+        self.nc = _apart(cand, n, 2.3 * rn0); self.n = n = len(self.nc)  # nucleus centres
         rn = rn0 * rng.uniform(.8, 1.2, n)
         self.na = rn * rng.uniform(1.0, 1.4, n); self.nb = rn / rng.uniform(1.0, 1.2, n)
         self.nang = rng.uniform(0, 180, n); self.rn = (self.na + self.nb) / 2
