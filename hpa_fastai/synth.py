@@ -127,7 +127,7 @@ class _Cells:
             th = np.maximum(1, (w * (1 - j / 3)).astype(int))
             for t_ in np.unique(th): cv2.polylines(A, list(p[th == t_, j:j + 2]), False, 1, int(t_), cv2.LINE_8, 2)
         L = np.where(L > 0, L, V * A); L = np.where(NL > 0, NL, L)
-        self.rc = self.rn + ri[1:]; self.cc = self.nc
+        self.rc = self.rn + ri[1:]                                  # a cell's typical radius
         self.L, self.N = L, (NL > 0).astype(np.float32)
         self.C = (L > 0).astype(np.float32); self.cyto = self.C * (1 - self.N)
 
@@ -286,7 +286,7 @@ def _actin_filaments(g, rng, red, yel, ends):
     for i in range(n):
         a = rng.uniform(0, np.pi); d = np.array([np.cos(a), np.sin(a)]); pp = np.array([-d[1], d[0]])
         for o in np.linspace(-.8, .8, 9) * g.rc[i]:
-            p0, p1 = g.cc[i] + pp * o - d * g.rc[i], g.cc[i] + pp * o + d * g.rc[i]
+            p0, p1 = g.nc[i] + pp * o - d * g.rc[i], g.nc[i] + pp * o + d * g.rc[i]
             cv2.line(im, tuple(np.round(p0 * 4).astype(int)), tuple(np.round(p1 * 4).astype(int)), 1., 1, cv2.LINE_AA, 2)
     return _blur(im, .6 * s) * (g.L > 0) * (1 - g.N)
 
