@@ -8,11 +8,10 @@ import os, subprocess
 from pathlib import Path
 import pytest
 from clitools import BIN
-from kaggle_standin import SHARED, make_standin
+from kaggle_standin import make_standin
 
 ROOT = Path(__file__).resolve().parents[1]
 
-@pytest.mark.skipif(not (SHARED/'train.csv').exists(), reason='needs ../shared/data/hpa (the real CSVs and PNGs)')
 def test_notebooks_on_kaggle_layout(tmp_path):
     data, cache = make_standin(tmp_path/'input'), tmp_path/'cache'
     # two notebooks at a time, one PyTorch thread each (as .ci/run): a thread per core in each worker thrashes

@@ -1,4 +1,4 @@
-"""Every step on real pixels: the 20 real competition samples (`../shared/data/hpa/real_sample`) laid out as a
+"""Every step on real pixels: the 20 real competition samples that ship in `real_data/samples` laid out as a
 Kaggle folder, 16 for training and 4 as the test set, through `hpa_stats`, `hpa_cache`, `hpa_train` (a tiny run),
 `hpa_predict` and `hpa_score`. Checked: the statistics equal numpy's on those images, the cache gives them back
 byte for byte, and the submission is a valid one for the 4 test Ids.
@@ -7,14 +7,13 @@ import json, os
 import numpy as np, pandas as pd, pytest
 import imagecodecs
 from clitools import run
-from kaggle_standin import SHARED, CHANNELS
+from kaggle_standin import REAL_SAMPLES, CHANNELS
 
-REAL = SHARED/'real_sample'
-pytestmark = pytest.mark.skipif(not (REAL/'labels.csv').exists(), reason='needs ../shared/data/hpa/real_sample (20 real samples)')
+REAL = REAL_SAMPLES/'train'
 
 def real_folder(out):
     "The 20 real samples as a Kaggle-layout folder: the first 16 (labels.csv order) train, the last 4 test (answers in test_labels.csv)"
-    lab = pd.read_csv(REAL/'labels.csv', dtype=str)
+    lab = pd.read_csv(REAL_SAMPLES/'train.csv', dtype=str)
     assert len(lab) == 20, len(lab)
     tr, te = lab.iloc[:16], lab.iloc[16:]
     for split, df in (('train', tr), ('test', te)):
