@@ -1,6 +1,6 @@
 """Which codec for a compressed sample cache (issue 17): bytes and decode time per real sample against PNG.
 
-On the 20 complete real training samples of `../shared/data/hpa/real_sample/` (4 x 512 px PNGs each), every
+On the 20 complete real training samples of `real_data/samples/train/` (4 x 512 px PNGs each), every
 candidate compresses the raw (4, 512, 512) uint8 sample; decoding includes the copy into a (4, 512, 512)
 array. One core, best of 5 passes, PNG decoded in the same process as the baseline (ratios, not timings,
 are the result). Run: python bench/bench_codecs.py [real_sample folder]
@@ -9,7 +9,7 @@ import sys, time
 from pathlib import Path
 import numpy as np, imagecodecs as ic
 
-R = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'/'real_sample'
+R = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1]/'real_data'/'samples'/'train'
 CH, SHAPE = ('red', 'green', 'blue', 'yellow'), (4, 512, 512)
 CODECS = [('zstd 1', lambda b: ic.zstd_encode(b, level=1), ic.zstd_decode),
           ('zstd 3', lambda b: ic.zstd_encode(b, level=3), ic.zstd_decode),

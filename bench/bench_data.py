@@ -1,6 +1,6 @@
 """Loader benchmark (issue 2): `open_rgby` against the naive Kaggle-kernel loader (4x PIL open -> np.stack)
 and against the raw decode limit (the fastest single-PNG decode from memory, x4), in the same run,
-on real 512px HPA PNGs from ../shared/data/hpa (8 samples made of the 32 real channel PNGs + the real sample)."""
+on real 512px HPA PNGs: the 20 complete real samples of real_data/samples."""
 import io, shutil, sys, tempfile, time
 from pathlib import Path
 import numpy as np, cv2, imagecodecs
@@ -8,7 +8,7 @@ from PIL import Image
 from hpa_fastai.core import CHANNELS
 from hpa_fastai.data import open_rgby
 
-REAL = Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'
+REAL = Path(__file__).resolve().parents[1]/'real_data'/'samples'/'train'
 
 def rate(fn, items, secs=3.0):
     "items/s of fn over items, repeated for about `secs`"
@@ -26,13 +26,11 @@ def main():
     if not REAL.exists(): sys.exit(f"real HPA files not found at {REAL}")
     tmp = Path(tempfile.mkdtemp())
     try:
-        byc = {c: sorted((REAL/'channel_samples').glob(f'*_{c}.png')) for c in CHANNELS}
+        byc = {c: sorted(REAL.glob(f'*_{c}.png')) for c in CHANNELS}
         ids = []
         for i in range(min(len(v) for v in byc.values())):
             for c in CHANNELS: shutil.copy(byc[c][i], tmp/f's{i}_{c}.png')
             ids.append(f's{i}')
-        for c in CHANNELS: shutil.copy(REAL/'train_sample'/f'837e738c-bba8-11e8-b2ba-ac1f6b6435d0_{c}.png', tmp/f'real_{c}.png')
-        ids.append('real')
         blobs = [(tmp/f'{i}_{c}.png').read_bytes() for i in ids for c in CHANNELS]
         dec = {'PIL': lambda b: np.asarray(Image.open(io.BytesIO(b))),
                'cv2': lambda b: cv2.imdecode(np.frombuffer(b, np.uint8), cv2.IMREAD_UNCHANGED),

@@ -1,4 +1,4 @@
-"""Issue 17: the compressed cache and the training feed, on the 20 real samples of ../shared/data/hpa/real_sample.
+"""The compressed cache and the training feed, on the 20 real samples of real_data/samples (labels in its train.csv).
 
 Part 1, per sample, one core: bytes on disk and ms to read one sample into its row of a batch array, as the loader
 does: for the PNGs (`open_rgby`, then a copy), for each cache codec (`CacheReader.read(row, out=...)`: checksum and
@@ -26,12 +26,12 @@ from hpa_fastai.cache import build_cache, CacheReader
 from hpa_fastai.data_block import hpa_dls
 from hpa_fastai.load import NormalizeRGBY
 
-R = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'/'real_sample'
+R = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1]/'real_data'/'samples'/'train'
 COPIES, BS, N_TRAIN = 16, 32, 31072  # the competition's training images
 
 def kaggle_folder(tmp:Path)->Path:
     "The real samples, each listed COPIES times (symlinks), as a Kaggle-layout folder"
-    lab = pd.read_csv(R/'labels.csv')
+    lab = pd.read_csv(R.parent/'train.csv')
     d = tmp/'real'; (d/'train').mkdir(parents=True)
     rows = []
     for k in range(COPIES):
@@ -53,7 +53,7 @@ def best_ms(fs:dict, n:int, reps:int=5)->dict:
 
 def codecs(data:Path, tmp:Path)->dict:
     "Part 1: {name: (bytes per sample, ms per sample)}; the caches built here are returned too"
-    ids = pd.read_csv(R/'labels.csv').Id.tolist()
+    ids = pd.read_csv(R.parent/'train.csv').Id.tolist()
     png_b = np.mean([sum((R/f'{i}_{c}.png').stat().st_size for c in CHANNELS) for i in ids])
     caches = {'lz4hc 4 (default)': build_cache(data, out=tmp/'lz4hc', progress=False, threads=2),
               'lz4hc 9': build_cache(data, out=tmp/'lz4hc9', level=9, progress=False, threads=2),
@@ -92,12 +92,12 @@ def uint8_only(d):
     return d.train
 
 def main():
-    if not (R/'labels.csv').exists(): sys.exit(f"bench_loader: no real samples in {R}")
+    if not (R.parent/'train.csv').exists(): sys.exit(f"bench_loader: no real samples in {R}")
     torch.set_num_threads(1)  # the batch work runs in the training thread; loader threads take the other core
     tmp = Path(tempfile.mkdtemp()); data = kaggle_folder(tmp)
     res, cz = codecs(data, tmp)
     png_b, png_ms = res['PNG']
-    print(f"Part 1: {len(pd.read_csv(R/'labels.csv'))} real samples, per sample on one core (PNG: {png_b/1e3:.0f} KB, {png_ms:.2f} ms)")
+    print(f"Part 1: {len(pd.read_csv(R.parent/'train.csv'))} real samples, per sample on one core (PNG: {png_b/1e3:.0f} KB, {png_ms:.2f} ms)")
     print(f"{'':22s} {'KB':>6s} {'x PNG bytes':>12s} {'ms':>6s} {'x PNG speed':>12s}  goal (compressed): <= 1.25x bytes, >= 5x speed")
     for k, (b, ms) in res.items():
         ok = '' if k == 'PNG' or 'memmap' in k else ('  met' if b / png_b <= 1.25 and png_ms / ms >= 5 else '  NOT met')

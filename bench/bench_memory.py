@@ -79,9 +79,9 @@ def main():
     per = 455e3 if real else 4 * S * S; n = int(args.gb * 1e9 // per)  # (a real sample takes about 455 KB in lz4hc)
     tmp = Path(tempfile.mkdtemp(dir=os.environ.get('HPA_BENCH_TMP')))
     t = time.time()
-    if real: src = Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'/'real_sample'
+    if real: src = Path(__file__).resolve().parents[1]/'real_data'/'samples'
     else: src = make_synth(tmp/'s', n=200, n_test=0, size=S, seed=0)
-    df = read_labels(src/('labels.csv' if real else 'train.csv')); m = len(df); src_imgs = src if real else src/'train'
+    df = read_labels(src/'train.csv'); m = len(df); src_imgs = src/'train'
     big = tmp/'big'; (big/'train').mkdir(parents=True); rows = []
     for k in range(n):  # n Ids, each a link to one of the m source samples
         i, tg = df.Id[k % m], df.Target[k % m]

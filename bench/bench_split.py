@@ -9,7 +9,8 @@ from hpa_fastai.core import encode_targets
 from hpa_fastai.data import read_labels
 from hpa_fastai.split import multilabel_folds, split_quality
 
-REAL = Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'
+REAL = Path(__file__).resolve().parents[1]/'real_data'
+EXTERNAL = Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'/'HPAv18RBGY_wodpl.csv'  # optional: the external label list, when beside the repo
 K = 5
 
 def folds_from_splits(n, splits):
@@ -21,7 +22,7 @@ def timed(fn):
     t0 = time.perf_counter(); f = fn(); return time.perf_counter() - t0, f
 
 def main():
-    fn = REAL/'train.csv'
+    fn = REAL/'train.csv.gz'
     if not fn.exists(): sys.exit(f"real HPA labels not found at {fn}")
     y = encode_targets(read_labels(fn).Target); n = len(y); X = np.zeros((n, 1))
     multilabel_folds(y[:2000], K, 0)  # warm-up (imports, first-call overheads)
@@ -43,7 +44,7 @@ def main():
     print(f"LD ours / best other ({best}): {q['ours']['LD']/q[best]['LD']:.3f}   goal < 1")
     print(f"seconds iterstrat / ours: {rows['iterstrat'][0]/rows['ours'][0]:.1f}x   goal >= 1")
     print(f"ED ours: {q['ours']['ED']:.2f}   goal <= 1;  FZ/FLZ ours: {q['ours']['FZ']}/{q['ours']['FLZ']}   goal 0/0")
-    ext = REAL/'HPAv18RBGY_wodpl.csv'
+    ext = EXTERNAL
     if ext.exists():
         ye = encode_targets(pd.read_csv(ext, dtype=str, keep_default_na=False).Target)
         big = np.concatenate([y, ye])

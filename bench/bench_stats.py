@@ -1,6 +1,6 @@
 """Channel statistics benchmark (issue 3): `channel_stats` against decode-only throughput (the same
 open_rgby calls, in the same processes and chunks, doing nothing with the pixels), in the same run,
-on the real 512px HPA PNGs from ../shared/data/hpa (9 real 4-channel samples, repeated)."""
+on the real 512px HPA PNGs of real_data/samples (8 of its real 4-channel samples, repeated)."""
 import shutil, sys, tempfile, time
 from pathlib import Path
 from multiprocessing import get_context
@@ -9,7 +9,7 @@ from hpa_fastai.core import CHANNELS
 from hpa_fastai.data import open_rgby
 from hpa_fastai.stats import channel_stats
 
-REAL = Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'
+REAL = Path(__file__).resolve().parents[1]/'real_data'/'samples'/'train'
 
 def _decode_chunk(args):
     folder, ids = args
@@ -20,7 +20,7 @@ def main(reps=24, workers=2, chunk=16):
     if not REAL.exists(): sys.exit(f"real HPA files not found at {REAL}")
     tmp = Path(tempfile.mkdtemp())
     try:
-        byc = {c: sorted((REAL/'channel_samples').glob(f'*_{c}.png')) for c in CHANNELS}
+        byc = {c: sorted(REAL.glob(f'*_{c}.png')) for c in CHANNELS}
         base = []
         for i in range(8):
             for c in CHANNELS: shutil.copy(byc[c][i], tmp/f's{i}_{c}.png')

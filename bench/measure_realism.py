@@ -1,6 +1,6 @@
 """How far the synthetic images are from real ones (issue 20's figures): real next to synthetic, per channel.
 
-Real: the 20 complete real competition samples in ../shared/data/hpa/real_sample (512 px). Synthetic: `make_synth`
+Real: the 20 complete real competition samples in real_data/samples/train (512 px). Synthetic: `make_synth`
 at 512 px, 40 training samples per seed. The figures are `hpa_fastai.synth.realism_figures` (per channel: pixel mean,
 std and exact-zero fraction, median PNG KB of the files as written; per sample: median lz4hc KB, the cache's default),
 compared by `compare_realism` (bounds: 20% for pixel statistics, 25% for bytes), and the two-sample ROC AUC of
@@ -15,8 +15,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hpa_fastai.synth import make_synth, realism_figures, compare_realism, two_sample_auc, _stack
 
-def main(seeds='0', real=Path(__file__).resolve().parents[2]/'shared'/'data'/'hpa'/'real_sample'):
-    real = Path(real); rid = pd.read_csv(real/'labels.csv', dtype=str).Id.tolist()
+def main(seeds='0', real=Path(__file__).resolve().parents[1]/'real_data'/'samples'/'train'):
+    real = Path(real); rid = pd.read_csv(real.parent/'train.csv', dtype=str).Id.tolist()
     xr, fr, aucs = _stack(real, rid), realism_figures(real, rid), []
     for k, seed in enumerate(int(s) for s in str(seeds).split(',')):
         syn = make_synth(Path(tempfile.mkdtemp())/'s', n=40, n_test=0, size=512, seed=seed)
