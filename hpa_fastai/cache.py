@@ -144,7 +144,7 @@ def build_cache(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL 
             if {k: json.loads(fi.read_text()).get(k) for k in meta} == meta and all(f.exists() for f in files): return out
             fi.unlink()  # stale: the source (or the asked format) changed, or its data files are gone
         load = lambda i: open_rgby(data/'train', ids[i], size=size, threads=False)  # samples of another size are resized to `size`
-        with tqdm(total=len(ids), desc=f'cache {codec} {size}px', unit='img', disable=not progress) as bar, ThreadPoolExecutor(threads) as ex:
+        with tqdm(total=len(ids), desc=f'cache {codec} {size}px', unit='img', **({} if progress else {'disable': True})) as bar, ThreadPoolExecutor(threads) as ex:
             (_fill_npy if codec == 'npy' else _fill_chunks)(out, meta, load, chunk, bar, ex)
         with atomic_path(fi) as t: Path(t).write_text(json.dumps({**meta, 'ids': ids}))  # last: an index means a complete cache
     return out

@@ -67,15 +67,15 @@ def never_alone(y:np.ndarray)->list:
 # %% ../nbs/02_eda.ipynb #a930fdca
 def plot_cooccurrence(y:np.ndarray,  # (n, 28) multi-hot targets
                       conditional:bool=True,  # show P(j|i) (rows sum over j); else log counts
-                      figsize=(7, 6)):
+                      figsize=(10, 9)):
     "28x28 co-occurrence heatmap"
     c, p = cooccurrence(y)
     m = p if conditional else np.log10(c + 1)
     fig, ax = plt.subplots(figsize=figsize)
     im = ax.imshow(m, cmap='viridis'); fig.colorbar(im, ax=ax, shrink=.8)
     ax.set_xticks(range(N_CLASSES)); ax.set_yticks(range(N_CLASSES))
-    ax.set_xticklabels(range(N_CLASSES), fontsize=6); ax.set_yticklabels([f"{n} {i}" for i, n in enumerate(LABELS)], fontsize=6)
-    ax.set_title('P(column | row)' if conditional else 'log10(1 + co-occurrence count)')
+    ax.set_xticklabels(range(N_CLASSES), fontsize=8); ax.set_yticklabels([f"{n} {i}" for i, n in enumerate(LABELS)], fontsize=8)
+    ax.set_xlabel('class id (column)', fontsize=8); ax.set_title('P(column | row)' if conditional else 'log10(1 + co-occurrence count)')
     fig.tight_layout(); return fig
 
 # %% ../nbs/02_eda.ipynb #c16ea6b8
@@ -93,7 +93,7 @@ def plot_class_montage(folder,  # folder of `{id}_{channel}.png`
                        per_class:int=3,  # samples per class
                        size:int=128,  # tile size
                        seed:int=0,  # which samples
-                       figsize_per=1.3):
+                       figsize_per=1.6):  # inches per tile
     "A grid of RGB composites: one row per class, `per_class` random samples carrying it"
     y = encode_targets(df.Target)
     rng = np.random.default_rng(seed)
@@ -105,7 +105,7 @@ def plot_class_montage(folder,  # folder of `{id}_{channel}.png`
         for k, ax in enumerate(axs[r]):
             ax.axis('off')
             if k < len(pick): ax.imshow(rgb_composite(open_rgby(folder, df.Id.iloc[pick[k]], size=size)))
-        axs[r, 0].set_title(f"{ci} {LABELS[ci]}", fontsize=7, loc='left')
+        axs[r, 0].set_title(f"{ci} {LABELS[ci]}", fontsize=9, loc='left')
     fig.tight_layout(); return fig
 
 # %% ../nbs/02_eda.ipynb #311d0c5f
@@ -118,5 +118,5 @@ def plot_channel_hists(folder,  # folder of `{id}_{channel}.png`
     h = sum(pixel_hist(open_rgby(folder, i, size=size)) for i in ids)
     fig, ax = plt.subplots(figsize=figsize)
     for c, hc in zip(CHANNELS, h): ax.plot(np.arange(256), hc / hc.sum(), label=c, color={'yellow': 'goldenrod'}.get(c, c))
-    ax.set_yscale('log'); ax.set_xlabel('pixel value'); ax.set_ylabel('fraction of pixels'); ax.legend(fontsize=7)
+    ax.set_yscale('log'); ax.set_xlabel('pixel value'); ax.set_ylabel('fraction of pixels'); ax.legend(fontsize=9)
     fig.tight_layout(); return fig, h

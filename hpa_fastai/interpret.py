@@ -141,9 +141,9 @@ def _plot_top_losses(self, k:int=6,  # images, largest loss first
         y, pr, p = self.targs[i].astype(bool), self.preds[i], self.probs[i]
         axs[r, 0].imshow(rgb_composite(x)); axs[r, 1].imshow(x[1], cmap='gray')
         for a in axs[r]: a.axis('off')
-        axs[r, 0].set_title(f"{self.ids[i][:18]}  loss {self.losses[i]:.2f}", fontsize=8); axs[r, 1].set_title('green: the protein', fontsize=8)
+        axs[r, 0].set_title(f"{self.ids[i][:18]}  loss {self.losses[i]:.2f}", fontsize=9); axs[r, 1].set_title('green: the protein', fontsize=9)
         axs[r, 2].text(0, .5, f"found (TP): {_names(np.flatnonzero(y & pr), p)}\nmissed (FN): {_names(np.flatnonzero(y & ~pr), p)}\n"
-                              f"wrong (FP): {_names(np.flatnonzero(~y & pr), p)}", fontsize=8, va='center', wrap=True)
+                              f"wrong (FP): {_names(np.flatnonzero(~y & pr), p)}", fontsize=9, va='center', wrap=True)
     fig.tight_layout()
     return fig
 HPAInterpretation.plot_top_losses = _plot_top_losses
@@ -163,15 +163,18 @@ def _plot_confusion(self, min_count:int=1):
     "Two heatmaps: for each class's missed labels the classes predicted instead, and for each class's false labels the true classes"
     import matplotlib.pyplot as plt
     missed, false = self.confusion()
-    fig, axs = plt.subplots(1, 2, figsize=(15, 7))
-    names = [f"{i} {n[:18]}" for i, n in enumerate(LABELS)]
+    fig, axs = plt.subplots(2, 1, figsize=(10, 17))  # one above the other: every class name whole, every count readable
+    names = [f"{i} {n}" for i, n in enumerate(LABELS)]
     for ax, m, title, (yl, xl) in ((axs[0], missed, 'missed labels: what was predicted instead', ('class missed (FN)', 'class predicted')),
                                    (axs[1], false, 'false labels: what the image really had', ('class given falsely (FP)', 'true class'))):
-        im = ax.imshow(np.where(m >= min_count, m, 0), cmap='Blues')
-        ax.set(title=title, ylabel=yl, xlabel=xl, xticks=range(N_CLASSES), yticks=range(N_CLASSES))
-        ax.set_xticklabels(range(N_CLASSES), fontsize=6); ax.set_yticklabels(names, fontsize=6)
-        for i, j in zip(*np.nonzero(m >= max(min_count, 1))): ax.text(j, i, m[i, j], ha='center', va='center', fontsize=5)
-        fig.colorbar(im, ax=ax, fraction=.04)
+        shown = np.where(m >= min_count, m, 0)
+        im = ax.imshow(shown, cmap='Blues')
+        ax.set_title(title, fontsize=11); ax.set_ylabel(yl, fontsize=10); ax.set_xlabel(xl, fontsize=10)
+        ax.set_xticks(range(N_CLASSES)); ax.set_yticks(range(N_CLASSES))
+        ax.set_xticklabels(range(N_CLASSES), fontsize=8); ax.set_yticklabels(names, fontsize=8)
+        for i, j in zip(*np.nonzero(m >= max(min_count, 1))):
+            ax.text(j, i, m[i, j], ha='center', va='center', fontsize=8, color='white' if m[i, j] > .6 * shown.max() else 'black')
+        fig.colorbar(im, ax=ax, fraction=.04).ax.tick_params(labelsize=8)
     fig.tight_layout()
     return fig
 HPAInterpretation.plot_confusion = _plot_confusion
@@ -180,33 +183,33 @@ HPAInterpretation.plot_confusion = _plot_confusion
 def _plot_calibration(self, bins:int=10, top:int=4):
     "Reliability diagram: all classes together, and the `top` most frequent classes, each with its ECE"
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 6))
+    fig, ax = plt.subplots(figsize=(6, 5.5))
     ax.plot([0, 1], [0, 1], 'k:', lw=1)
     t, e = calibration(self.probs, self.targs, bins)
     ax.plot(t.mean_prob[t.n > 0], t.pos_rate[t.n > 0], 'o-', lw=2, label=f'all classes (ECE {e:.3f})')
-    for c in np.argsort(-self.targs.sum(0), kind='stable')[:top]:
+    for c in np.argsort(-self.targs.sum(0).astype(np.int64), kind='stable')[:top]:  # (signed: a negated unsigned count wraps)
         t, e = calibration(self.probs[:, c], self.targs[:, c], bins)
         ax.plot(t.mean_prob[t.n > 0], t.pos_rate[t.n > 0], '.--', lw=1, label=f'{LABELS[c]} (ECE {e:.3f})')
     ax.set(xlabel='predicted probability (bin mean)', ylabel='fraction positive', title='calibration', xlim=(0, 1), ylim=(0, 1))
-    ax.legend(fontsize=7); fig.tight_layout()
+    ax.legend(fontsize=9); fig.tight_layout()
     return fig
 HPAInterpretation.plot_calibration = _plot_calibration
 
 # %% ../nbs/09a_interpret.ipynb #d9ecddc6
 def _plot_thresholds(self, grid:int=99):
     "F1 against the threshold for every class with validation positives, the chosen threshold marked (and 0.5 dotted)"
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt, textwrap
     ts = np.linspace(.01, .99, grid)
     cs = [c for c in range(N_CLASSES) if self.targs[:, c].any()]
-    rows = (len(cs) + 5) // 6
-    fig, axs = plt.subplots(rows, 6, figsize=(15, 2.1 * rows), squeeze=False, sharey=True)
+    cols = 5; rows = (len(cs) + cols - 1) // cols
+    fig, axs = plt.subplots(rows, cols, figsize=(12, 2.6 * rows), squeeze=False, sharey=True)
     for ax, c in zip(axs.flat, cs):
         f1 = f1_per_class(self.probs[:, [c] * len(ts)], self.targs[:, [c] * len(ts)], ts)
         ax.plot(ts, f1, lw=1); ax.axvline(.5, color='k', ls=':', lw=.8)
         th = min(max(self.thresholds[c], 0), 1); ax.axvline(th, color='tab:red', lw=1)
-        ax.set_title(f"{c} {LABELS[c][:20]}", fontsize=7); ax.tick_params(labelsize=6)
+        ax.set_title(textwrap.fill(f"{c} {LABELS[c]}", 24), fontsize=9); ax.tick_params(labelsize=8)
     for ax in list(axs.flat)[len(cs):]: ax.axis('off')
-    fig.suptitle('F1 against the threshold (red: the chosen one; dotted: 0.5)', fontsize=10); fig.tight_layout()
+    fig.suptitle('F1 against the threshold (red: the chosen one; dotted: 0.5)', fontsize=11); fig.tight_layout()
     return fig
 HPAInterpretation.plot_thresholds = _plot_thresholds
 
@@ -214,12 +217,14 @@ HPAInterpretation.plot_thresholds = _plot_thresholds
 def _plot_frequency(self):
     "Each class's F1 (at its threshold) against its training frequency: the rare-class problem at a glance"
     import matplotlib.pyplot as plt
-    t = self.per_class(); n = t.n_train if self.y_train is not None else t.n_valid
+    t = self.per_class(); n = np.maximum(np.asarray(t.n_train if self.y_train is not None else t.n_valid, np.float64), .8)
     fig, ax = plt.subplots(figsize=(7, 5))
-    ax.scatter(np.maximum(n, .8), t.f1, s=18)
-    for c in range(N_CLASSES): ax.annotate(str(c), (max(n[c], .8), t.f1[c]), fontsize=6, xytext=(2, 2), textcoords='offset points')
-    ax.set(xscale='log', xlabel=('training' if self.y_train is not None else 'validation') + ' images of the class (log)',
-           ylabel='validation F1 at the threshold', title='F1 against class frequency', ylim=(-.02, 1.02))
+    ax.scatter(n, t.f1, s=18)
+    spots = {}  # classes drawn on the same spot share one label
+    for c in range(N_CLASSES): spots.setdefault((n[c], round(float(t.f1[c]), 6)), []).append(str(c))
+    for (x, y), cs in spots.items(): ax.annotate(','.join(cs), (x, y), fontsize=8, xytext=(0, 5), textcoords='offset points', rotation=90, ha='center', va='bottom')
+    ax.set(xscale='log', xlabel=('training' if self.y_train is not None else 'validation') + ' images of the class (log; 0 drawn at 0.8)',
+           ylabel='validation F1 at the threshold', title='F1 against class frequency (points: class ids)', ylim=(-.02, 1.1))
     fig.tight_layout()
     return fig
 HPAInterpretation.plot_frequency = _plot_frequency

@@ -164,12 +164,13 @@ def plot_history(history,  # `history.csv` from `fit_warmup`/`hpa_train`, or its
     h = pd.read_csv(history) if not isinstance(history, pd.DataFrame) else history
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.2))
     a1.plot(h.epoch, h.train_loss, 'o-', label='train'); a1.plot(h.epoch, h.valid_loss, 'o-', label='valid')
-    a1.set(xlabel='epoch', ylabel='loss', title='loss'); a1.legend()
+    a1.set(xlabel='epoch', ylabel='loss', title='loss')
     if 'f1_macro' in h: a2.plot(h.epoch, h.f1_macro, 'o-', color='C2')
     a2.set(xlabel='epoch', ylabel='macro F1 @ 0.5', title='validation macro F1')
     w = h[h.stage == 'warmup']
     for a in (a1, a2):
         if len(w): a.axvspan(w.epoch.min() - .5, w.epoch.max() + .5, color='0.9', zorder=0, label='warm-up')
+    a1.legend()
     fig.tight_layout()
     if path is not None:
         with atomic_path(path) as t: fig.savefig(t, dpi=80, format='png')

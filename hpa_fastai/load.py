@@ -41,7 +41,7 @@ class TensorHPATarget(TensorBase):
     def show(self, ctx=None, **kwargs):
         "Write the class names as the title of `ctx`"
         names = [LABELS[i] for i in torch.nonzero(self.detach().cpu() > 0.5).flatten().tolist()]
-        if ctx is not None: ctx.set_title('; '.join(names), fontsize=7)
+        if ctx is not None: ctx.set_title('\n'.join(names), fontsize=9)  # one class per line: long names stay whole
         return ctx
 
 # %% ../nbs/04b_load.ipynb #496b7f3e
@@ -174,6 +174,7 @@ class HPADL(TfmdDL):
         return out if seeds is None else (*out, seeds)
     def retain(self, res, b): return res
     def new(self, dataset=None, cls=None, **kwargs):
+        "fastai's `new` (a copy with some attributes changed), keeping the weights, seed, threads and prefetch"
         kwargs.setdefault('wgts', self.wgts); kwargs.setdefault('seed', self.seed)
         kwargs.setdefault('threads', self.threads); kwargs.setdefault('prefetch', self.prefetch)
         return super().new(dataset, cls, **kwargs)

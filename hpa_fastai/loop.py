@@ -127,7 +127,7 @@ class HostLosses(Callback):
     order = 51  # after the Recorder, before the progress bar
     def before_fit(self):
         pc = getattr(self.learn, 'progress', None)  # fastai's `no_bar` puts a plain `ProgressCallback` back afterwards:
-        if type(pc) is ProgressCallback: pc.__class__ = SyncFreeProgress  # made sync-free again, before its own `before_fit`
+        if type(pc) is ProgressCallback: object.__setattr__(pc, '__class__', SyncFreeProgress)  # sync-free again, before its `before_fit`
     def after_epoch(self): self._convert()
     def after_fit(self): self._convert()
     def _convert(self):

@@ -62,8 +62,11 @@ def register_loss(name:str,  # the name `hpa_train --loss` and `hpa_run --loss` 
     return make
 
 # %% ../nbs/07_losses.ipynb #30c2cb55
-register_loss('focal', lambda gamma=2.: FocalLoss(gamma))
-register_loss('bce', lambda gamma=2.: FocalLoss(0.))  # focal loss with gamma 0 is BCE (above)
+@register_loss('focal')
+def _focal(gamma:float=2.): return FocalLoss(gamma)
+
+@register_loss('bce')
+def _bce(gamma:float=2.): return FocalLoss(0.)  # focal loss with gamma 0 is BCE (above)
 
 # %% ../nbs/07_losses.ipynb #8d149eab
 def make_loss(name:str,  # a name in `LOSSES`

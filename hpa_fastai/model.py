@@ -40,8 +40,11 @@ def register_arch(name:str,  # the name `rgby_model`, `hpa_train --arch` and `hp
 # %% ../nbs/06_model.ipynb #a5260944
 for _n in ('resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'densenet121', 'densenet161', 'densenet169', 'densenet201'):
     register_arch(_n, getattr(torchvision.models, _n))
-register_arch('inception_v3', lambda weights=None: torchvision.models.inception_v3(  # ImageNet weights have the auxiliary head;
-    weights=weights, aux_logits=True, transform_input=False, init_weights=True))   # inputs are our own normalised channels
+
+@register_arch('inception_v3')
+def _inception_v3(weights=None):
+    "Inception-v3 with its auxiliary head (ImageNet weights have one) and no input transform (inputs are our own normalised channels)"
+    return torchvision.models.inception_v3(weights=weights, aux_logits=True, transform_input=False, init_weights=True)
 
 # %% ../nbs/06_model.ipynb #c465f695
 def check_arch(arch)->str:

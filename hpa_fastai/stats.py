@@ -51,7 +51,7 @@ def channel_stats(folder,  # folder of `{id}_{channel}.png`
     n_workers = n_cpus() if n_workers is None else n_workers
     tasks = [(str(folder), ids[i:i+chunk], size) for i in range(0, len(ids), chunk)]
     h = np.zeros((4, 256), np.int64)
-    bar = tqdm(total=len(ids), desc='channel stats', unit='img', disable=not progress)
+    bar = tqdm(total=len(ids), desc='channel stats', unit='img', **({} if progress else {'disable': True}))  # never `disable=False`: it would override $TQDM_DISABLE
     if n_workers <= 1 or len(tasks) == 1: results = map(_hist_chunk, tasks)
     else:
         pool = get_context('spawn' if os.name == 'nt' else 'fork').Pool(min(n_workers, len(tasks)))

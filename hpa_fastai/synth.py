@@ -48,7 +48,7 @@ def label_set_probs(rare_boost:bool=False,  # upweight sets holding rare classes
 
 # %% ../nbs/01a_synth.ipynb #75b22b67
 # RGBY mean the exposure aims at, on 0..255: set so that 200 fields average the means of the 20 real samples in
-# shared/data/hpa/real_sample (0.076/0.049/0.048/0.075; the whole real train set: 0.081/0.053/0.055/0.083)
+# real_data/samples (0.076/0.049/0.048/0.075; the whole real train set: 0.081/0.053/0.055/0.083)
 _REAL_MEAN = np.array([0.079, 0.052, 0.050, 0.072]) * 255
 
 def _tex(rng, R, cell):

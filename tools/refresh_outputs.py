@@ -10,7 +10,7 @@ Each notebook runs in a fresh Python process, from `nbs/` as under `nbdev_test`,
 skips (the flags in settings.ini's `tst_flags`, `#| eval: false`, the export call) left without outputs.
 What is stored is what a reader should see: figures as PNG at `figure.dpi` 80 (`savefig.bbox` tight),
 tables, printed text; progress bars are not stored (carriage-return redraws are reduced to their final text,
-fastai's per-epoch table is kept but without its wall-clock column, tqdm is off), and neither are widget
+fastai's per-epoch table is kept but without its wall-clock column, every tqdm bar is off), and neither are widget
 states or execution counts (`nbdev_clean` runs on the result). Seeds are fixed in the notebooks and
 `PYTHONHASHSEED=0` and one PyTorch thread here (`OMP_NUM_THREADS=1`: the float sums, hence the printed
 figures, depend on the number of threads), so running this twice gives the same text outputs (`--verify`).
@@ -31,6 +31,10 @@ import matplotlib as _mpl, warnings as _w
 _mpl.rcParams.update({'figure.dpi': 80, 'savefig.dpi': 80, 'savefig.bbox': 'tight'})
 import fastprogress.fastprogress as _fp
 _fp.NO_BAR = True
+import tqdm as _tq
+_tq_init = _tq.tqdm.__init__
+def _no_tqdm(self, *a, **k): k['disable'] = True; _tq_init(self, *a, **k)
+_tq.tqdm.__init__ = _no_tqdm  # also where a caller passes disable=False explicitly
 try:
     from fastai.learner import Recorder as _Rec
     _Rec.__init__.__defaults__ = (False,) + _Rec.__init__.__defaults__[1:]  # no wall-clock column in the epoch table
@@ -53,9 +57,8 @@ def skipped(cell, flags):
     return bool(flags & d.keys())
 
 def final_text(text):
-    "What a terminal (or Jupyter) shows of `text`: each line's carriage-return redraws reduced to the last one"
-    lines = [l.rsplit('\r', 1)[-1] if '\r' in l.rstrip('\r') else l.replace('\r', '') for l in text.split('\n')]
-    return '\n'.join(lines)
+    "What stays of `text` once its carriage-return redraws are done: each line's last segment (fastprogress's '█\\r' probe goes)"
+    return '\n'.join(l.split('\r')[-1] for l in text.split('\n'))  # a line ending in '\r' is overwritten next: nothing stays
 
 def clean_outputs(outs):
     "Drop progress-bar redraws, empty streams and widget states from one cell's outputs"
@@ -111,6 +114,7 @@ def run_one(fn, verify=False):
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != 'code': continue
         if skipped(cell, flags): cell.outputs = []; continue
+        cell.outputs = []  # execnb keeps a cell's old outputs when it shows nothing now
         shell.cell(cell)
         if shell.exc:
             sys.stderr.write(shell.prettytb(fname=fn) + '\n')
