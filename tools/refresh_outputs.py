@@ -22,8 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT/'nbs'
-# Notebooks that hold library code only (no figure, table or number a reader needs); the check lets them be bare.
-PURE_LIBRARY = set()
+# Notebooks with nothing to show (index.ipynb is the README's prose); the check lets them be bare.
+PURE_LIBRARY = {'index.ipynb'}
 MAX_NB_BYTES, MAX_NBS_BYTES = 1_500_000, 15_000_000
 
 SETUP = """
