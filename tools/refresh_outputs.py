@@ -17,7 +17,7 @@ figures, depend on the number of threads), so running this twice gives the same 
 
 A notebook is written only when every cell ran without an error and none of its code changed while it ran.
 """
-import argparse, json, os, re, subprocess, sys, time
+import argparse, json, os, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ PURE_LIBRARY = {'index.ipynb'}
 MAX_NB_BYTES, MAX_NBS_BYTES = 1_500_000, 15_000_000
 
 SETUP = """
-import matplotlib as _mpl, warnings as _w
+import matplotlib as _mpl
 _mpl.rcParams.update({'figure.dpi': 80, 'savefig.dpi': 80, 'savefig.bbox': 'tight'})
 import fastprogress.fastprogress as _fp
 _fp.NO_BAR = True
