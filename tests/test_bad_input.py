@@ -47,6 +47,8 @@ def world(tmp_path_factory):
         else: (r/'model.pth').write_bytes(content)
     sub = w/'sub_digits.csv'; test_ids = [l.split(',')[0] for l in (w/'data'/'sample_submission.csv').read_text().splitlines()[1:]]
     sub.write_text('Id,Predicted\n' + '\n'.join(f"{i},{'٣' if k == 0 else '²' if k == 1 else '0'}" for k, i in enumerate(test_ids)) + '\n')
+    # files for the cases of section 11 of the table (files and values)
+    # files for the cases of section 12 of the table (training and prediction)
     return w
 
 def _cases(path=Path(__file__).with_name('bad_input_cases.tsv'))->list:
