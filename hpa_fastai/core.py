@@ -10,9 +10,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'MARKER', 'parse_target', 'encode_targets', 'decode_targets',
-           'seed_everything', 'regular_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out', 'error_line',
-           'one_line_errors', 'script', 'check_settings', 'is_whole', 'is_number', 'retry', 'load_weights', 'cache_dir',
-           'is_cuda', 'as_device', 'n_cpus']
+           'seed_everything', 'regular_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out', 'check_out',
+           'error_line', 'one_line_errors', 'script', 'check_settings', 'is_whole', 'is_number', 'retry',
+           'load_weights', 'cache_dir', 'is_cuda', 'as_device', 'n_cpus']
 
 # %% ../nbs/00_core.ipynb #6c12f517
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
@@ -149,6 +149,25 @@ def claim_out(out,  # the output folder
         out.mkdir(parents=True, exist_ok=True)
         if not (out/MARKER).exists(): (out/MARKER).write_text(script + '\n')
     return out
+
+# %% ../nbs/00_core.ipynb #3650df8c
+def check_out(out,  # the output file (or folder) a command will write
+              inputs:dict|None=None,  # option -> the input file(s) the command reads, e.g. {'--labels': 'data/train.csv'}
+              folders:dict|None=None,  # option -> the input folder(s) it reads, e.g. {'--data': 'data'}
+              opt:str='--out',  # the output's option, as the error names it
+             )->Path:
+    "`out` if it is none of `inputs` and lies inside none of `folders` (symlinks resolved); else a `ValueError` naming both options"
+    def _paths(v): return [p for p in (v if isinstance(v, (list, tuple)) else [v]) if p is not None and '://' not in str(p)]  # URLs are never local outputs
+    o = Path(os.path.realpath(out))
+    for k, v in (inputs or {}).items():
+        for p in _paths(v):
+            same = os.path.samefile(out, p) if os.path.exists(out) and os.path.exists(p) else o == Path(os.path.realpath(p))
+            if same: raise ValueError(f"{opt} {out}: is the input file {k} {p}; choose another output file")
+    for k, v in (folders or {}).items():
+        for p in _paths(v):
+            f = Path(os.path.realpath(p))
+            if o == f or f in o.parents: raise ValueError(f"{opt} {out}: lies inside the input folder {k} {p}; write it elsewhere")
+    return Path(out)
 
 # %% ../nbs/00_core.ipynb #5536fc61
 def error_line(e:BaseException)->str:
