@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #7df6cf72
 from __future__ import annotations
-import functools, os, random, re, sys, warnings
+import errno, functools, itertools, os, random, re, sys, warnings
 from pathlib import Path
 import numpy as np
 
@@ -89,22 +89,29 @@ def regular_file(path)->Path:
     return p
 
 # %% ../nbs/00_core.ipynb #430cde05
+_SEQ = itertools.count()  # numbers each temporary name of this process
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
 class atomic_path:
     "Context manager yielding a temporary path that is renamed to `path` only on success (through a symlink to its target)"
     def __init__(self, path): self.path = regular_file(path)
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = self.path.with_name(f'.{self.path.name}.tmp{os.getpid()}{self.path.suffix}')
+        self.tmp = self.path.with_name(f'.{self.path.name}.tmp{os.getpid()}_{next(_SEQ)}{self.path.suffix}')  # one name per use: threads never share one
         return self.tmp
-    def __exit__(self, typ, *_):
+    def __exit__(self, typ, err, tb):
         try:
             if typ is None: os.replace(self.tmp, self.path)
+        except OSError as e: err = e
         finally:  # a failed write, or a failed rename, leaves no temporary file
             if self.tmp.is_file(): self.tmp.unlink()
+        if isinstance(err, OSError) and (typ is None or err.errno in _NO_ROOM or str(err.filename) == str(self.tmp)):
+            e = OSError(f"{self.path}: could not be written ({err.strerror or err}); nothing was written"); e.errno = err.errno
+            raise e from None  # the failed rename, a full disk, a read-only folder: named by the file, not its temporary
         return False
 
 # %% ../nbs/00_core.ipynb #c0fea875
-_TMP = re.compile(r'\..+\.tmp(\d+)(\.[^.]*)?')  # atomic_path's `.NAME.tmpPID[.SUFFIX]`
+_TMP = re.compile(r'\..+\.tmp(\d+)(?:_\d+)?(\.[^.]*)?')  # atomic_path's `.NAME.tmpPID_N[.SUFFIX]` (and the older `.NAME.tmpPID[.SUFFIX]`)
 def _alive(pid:int)->bool:
     try: os.kill(pid, 0); return True
     except ProcessLookupError: return False
@@ -156,7 +163,7 @@ def check_out(out,  # the output file (or folder) a command will write
               folders:dict|None=None,  # option -> the input folder(s) it reads, e.g. {'--data': 'data'}
               opt:str='--out',  # the output's option, as the error names it
              )->Path:
-    "`out` if it is none of `inputs` and lies inside none of `folders` (symlinks resolved); else a `ValueError` naming both options"
+    "`out` if it is none of `inputs`, lies inside none of `folders` (symlinks resolved) and its folder is writable; else a `ValueError` naming the option"
     def _paths(v): return [p for p in (v if isinstance(v, (list, tuple)) else [v]) if p is not None and '://' not in str(p)]  # URLs are never local outputs
     o = Path(os.path.realpath(out))
     for k, v in (inputs or {}).items():
@@ -167,6 +174,10 @@ def check_out(out,  # the output file (or folder) a command will write
         for p in _paths(v):
             f = Path(os.path.realpath(p))
             if o == f or f in o.parents: raise ValueError(f"{opt} {out}: lies inside the input folder {k} {p}; write it elsewhere")
+    d = o if o.is_dir() else o.parent
+    while not d.exists(): d = d.parent  # the folder the output's folders will be made in
+    if not d.is_dir(): raise ValueError(f"{opt} {out}: {d} is a file, not a folder")
+    if not os.access(d, os.W_OK | os.X_OK): raise ValueError(f"{opt} {out}: cannot write in {d} (read-only or not permitted)")
     return Path(out)
 
 # %% ../nbs/00_core.ipynb #5536fc61
@@ -225,6 +236,9 @@ def script(func=None,  # the function whose parameters become the options
           ):
     "Decorator: `func.cli(argv)` is the console script, one `--name` option per parameter with its docment as help, errors in one line"
     if func is None: return functools.partial(script, prog=prog, hide=hide, show=show)
+    def _stdout_gone():  # point stdout at /dev/null, so the interpreter's last flush does not fail again
+        try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError): pass  # not a file (a notebook's captured stdout)
     prog = prog or func.__name__
     @one_line_errors(prog)
     def cli(argv:list|None=None):  # the arguments (default: `sys.argv[1:]`)
@@ -232,7 +246,10 @@ def script(func=None,  # the function whose parameters become the options
         for k, v in docments(func, full=True, returns=False, eval_str=True).items():
             if k not in hide: p.add_argument(f'--{k}', **_option(v.anno, v.default, v.docment))
         res = func(**vars(p.parse_args(argv)))
-        if show is not None: show(res)  # nothing is returned: a console script's return value is its exit status
+        try:
+            if show is not None: show(res)  # nothing is returned: a console script's return value is its exit status
+            sys.stdout.flush()
+        except BrokenPipeError: _stdout_gone()  # `cmd | head`: the reader left; the work is done, so it is not an error
     cli.__doc__ = f"Console script `{prog}`: `{func.__name__}` with its parameters as options"
     func.cli = cli
     return func

@@ -8,19 +8,21 @@ from .core import *
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from collections import deque
-import threading, weakref
+import pickle, threading, traceback, weakref
 import numpy as np, torch, cv2
 from fasttransform import Transform
 from fastcore.basics import patch
 from fastai.torch_core import TensorImage, TensorBase, to_device
 from fastai.data.core import TfmdDL
+from torch.utils.data import get_worker_info
 import fastai.vision.data  # registers show_batch/show_results for TensorImage (grid of axes)
 from .data import open_rgby, rgb_composite, resize_planes
 from .augment import BatchSeeds
 from .cache import CacheReader
 
 # %% auto #0
-__all__ = ['TensorRGBY', 'TensorHPATarget', 'HPADataset', 'NormalizeRGBY', 'BatchBuffers', 'HPADL', 'gloo_broadcast']
+__all__ = ['TensorRGBY', 'TensorHPATarget', 'HPADataset', 'NormalizeRGBY', 'BatchBuffers', 'WorkerError', 'HPADL',
+           'gloo_broadcast']
 
 # %% ../nbs/04b_load.ipynb #660607cf
 class TensorRGBY(TensorImage):
@@ -120,6 +122,18 @@ class BatchBuffers:
 
 _buffers = BatchBuffers()  # one pool per process, shared by its loaders
 
+# %% ../nbs/04b_load.ipynb #6dd42a35
+class WorkerError:
+    "An exception raised in a loader worker process, carried to the main process as a batch and raised there as itself"
+    def __init__(self, e:BaseException):
+        self.tb = ''.join(traceback.format_exception(e))  # the worker's traceback, kept as a note for a debugger
+        try: self.e = pickle.loads(pickle.dumps(e))
+        except Exception: self.e = RuntimeError(f"{type(e).__name__}: {e}")  # an exception that cannot cross processes: its type and message
+    def reraise(self):
+        "Raise the worker's exception in this process (its traceback in the worker as a note)"
+        self.e.add_note(f"raised in a loader worker process:\n{self.tb}")
+        raise self.e
+
 # %% ../nbs/04b_load.ipynb #c5a80c17
 class HPADL(TfmdDL):
     "A `TfmdDL` with seeded shuffling/weighted sampling per epoch, a uint8 numpy collate and threaded loading"
@@ -134,6 +148,10 @@ class HPADL(TfmdDL):
         self.threads = threads if threads is not None else min(n_cpus(), 8) if self.fake_l.num_workers == 0 else 1
     def create_batches(self, samps):
         "Batches made by `threads` threads, each a whole batch at a time, up to `threads + prefetch` batches ahead"
+        if get_worker_info() is None: yield from self._batches(samps); return
+        try: yield from self._batches(samps)
+        except Exception as e: yield WorkerError(e)  # in a worker process: the error itself goes to the main process, which raises it
+    def _batches(self, samps):
         ds = self.dataset  # augmented on the batch: samples decoded straight into the batch (`load_batch`)
         fast = isinstance(ds, HPADataset) and ds.seeds and ds.tfm is None and ds.side is None
         if self.threads <= 1 and not fast: yield from super().create_batches(samps); return
@@ -156,6 +174,11 @@ class HPADL(TfmdDL):
     def before_iter(self):
         super().before_iter()
         self.epoch += 1; self.dataset.epoch = self.epoch
+    def one_batch(self):
+        "fastai's `one_batch` with the epoch left where it was: the first batch the next epoch will give"
+        e = self.epoch
+        try: return super().one_batch()
+        finally: self.epoch = self.dataset.epoch = e
     def create_batch(self, b):
         "Stacked uint8 samples, targets (and side planes); with the data set's `seeds`, then its `BatchSeeds` (left on the host)"
         seeds = np.stack([it[-1] for it in b]).view(BatchSeeds) if getattr(self.dataset, 'seeds', False) else None
@@ -190,6 +213,7 @@ def __iter__(self:HPADL):
     self.randomize(); self.before_iter()
     self._DataLoader__idxs = self.get_idxs()
     for b in _loaders[self.fake_l.num_workers == 0](self.fake_l):
+        if isinstance(b, WorkerError): b.reraise()
         if self.pin_memory and type(b) == list: b = tuple(b)
         # non-blocking only to CUDA (pinned batches); elsewhere, e.g. Apple's MPS, unpinned copies must block
         if self.device is not None: b = to_device(b, self.device, non_blocking=is_cuda(self.device))

@@ -34,7 +34,10 @@ def fetch(url:str,  # the object to fetch
     retries = int(os.environ.get('HPA_REMOTE_RETRIES', 4)) if retries is None else retries
     backoff = float(os.environ.get('HPA_REMOTE_BACKOFF', 0.5)) if backoff is None else backoff
     data = retry(lambda: _cat(fs, path, url), url, retries, backoff)
-    with atomic_path(dst) as t: Path(t).write_bytes(data)
+    try:
+        with atomic_path(dst) as t: Path(t).write_bytes(data)
+    except OSError:  # another thread or process may have fetched the same object meanwhile: its file is as good as ours
+        if not (Path(dst).is_file() and Path(dst).read_bytes() == data): raise
     return Path(dst)
 
 # %% ../nbs/01b_remote.ipynb #e3e4ecc9

@@ -84,3 +84,14 @@ def test_help_lists_every_option(capsys):
         for k, v in docments(func, full=True, returns=False).items():
             if k in ('progress', 'synth'): assert f'--{k}' not in h, (name, k); continue  # a progress bar, a dict of settings
             assert f'--{k} ' in h and ' '.join(v.docment.split()) in h, (name, k, v.docment)
+
+def test_closed_stdout_is_not_an_error(synth, tmp_path):
+    "`hpa_split ... | head -0`: the reader of stdout is gone when the finished command prints; exit 0, nothing on stderr"
+    import subprocess
+    from clitools import BIN
+    p = subprocess.Popen([str(BIN/'hpa_split'), '--labels', str(synth/'train.csv'), '--n_folds', '3', '--out', str(tmp_path/'f.csv')],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # the reader left before the command printed anything
+    err = p.stderr.read().decode(); p.wait()
+    assert (p.returncode, err) == (0, ''), (p.returncode, err[-2000:])
+    assert (tmp_path/'f.csv').read_text().startswith('Id,fold')
