@@ -5,13 +5,14 @@
 # %% ../nbs/07c_loop.ipynb #49074747
 from __future__ import annotations
 from .core import *
-import collections, contextlib, math, os, sys, threading
+import collections, contextlib, math, os, sys, threading, warnings
 import numpy as np, torch
 from torch import Tensor
 from fastcore.foundation import L
 from fastai.learner import Learner, AvgLoss, AvgSmoothLoss
 from fastai.optimizer import OptimWrapper, detuplify_pg, set_item_pg
 from fastai.callback.core import Callback, CancelStepException
+from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastai.callback.progress import ProgressCallback
 from fastai.callback.schedule import ParamScheduler
 from fastai.torch_core import to_float, find_bs
@@ -44,36 +45,45 @@ def count_host_syncs(methods=SYNC_METHODS,  # the `torch.Tensor` methods that co
 
 # %% ../nbs/07c_loop.ipynb #dc9bdfa6
 class AdamW(OptimWrapper):
-    "fastai's `Adam` (true weight decay, none on biases and norm weights) as one `torch.optim.AdamW` step: fused, or foreach"
+    "fastai's `Adam` (true weight decay, skipped where fastai's `do_wd` flag is off) as one `torch.optim.AdamW` step: fused, or foreach"
     scaler = None  # a `GradScaler` set by `AMP`: the step then goes through it (a fused step checks for overflow on the device)
     def __init__(self, params,  # layer groups (lists of parameters), as fastai's `splitter` gives them, or one list
                  lr:float=1e-3, mom:float=0.9, sqr_mom:float=0.99, eps:float=1e-5, wd:float=0.01,
                  fused:bool|None=None,  # None: fused where PyTorch has the kernel (CUDA, CPU), else foreach
                 ):
         groups = L(params); groups = groups if isinstance(groups[0], (L, list, tuple)) else L([groups])
-        pgs = []
-        for g in groups:  # per layer group: the decayed weights, then the 1-d parameters (biases, BatchNorm), not decayed
-            g = list(g)
-            pgs += [{'params': [p for p in g if p.ndim > 1], 'weight_decay': wd}, {'params': [p for p in g if p.ndim <= 1], 'weight_decay': 0.}]
+        # per layer group: the decayed parameters, then those whose `do_wd` flag is off (filled by `_split_wd`)
+        pgs = [pg for g in groups for pg in ({'params': list(g), 'weight_decay': wd}, {'params': [], 'weight_decay': 0.})]
         if fused is None: fused = all(p.device.type in ('cuda', 'cpu') and p.dtype in (torch.float32, torch.float16, torch.bfloat16) for g in groups for p in g)
         super().__init__(opt=torch.optim.AdamW(pgs, lr=lr, betas=(mom, sqr_mom), eps=eps, weight_decay=wd,
                                                fused=True if fused else None, foreach=None if fused else True))
+        self._no_wd = set()
+    def _split_wd(self):
+        "Move each parameter to its layer group's decayed or undecayed PyTorch group, as `state[p]['do_wd']` says (fastai's flag)"
+        no_wd = {p for p, s in self.state.items() if not s.get('do_wd', True)}  # `Learner.create_opt` flags norm and bias parameters
+        if no_wd == self._no_wd: return
+        for a, b in zip(self.opt.param_groups[::2], self.opt.param_groups[1::2]):
+            ps = a['params'] + b['params']
+            a['params'], b['params'] = [p for p in ps if p not in no_wd], [p for p in ps if p in no_wd]
+        self._no_wd = no_wd
     def step(self, closure=None):
+        self._split_wd()
         if self.scaler is None: return self.opt.step(closure)
         self.scaler.step(self.opt); self.scaler.update()
+    def state_dict(self): self._split_wd(); return self.opt.state_dict()  # the groups as the steps saw them
+    def load_state_dict(self, sd): self._split_wd(); self.opt.load_state_dict(sd)
     @property
     def hypers(self): return [{self.fwd_map.get(k, k): v for k, v in detuplify_pg(pg).items()} for pg in self.opt.param_groups[::2]]
     def _set_hyper(self, k, v):
         for i, v_ in enumerate(v):
             set_item_pg(self.opt.param_groups[2*i], self.bwd_map[k], v_)
-            if k != 'wd': set_item_pg(self.opt.param_groups[2*i + 1], self.bwd_map[k], v_)  # the 1-d group keeps no decay
+            if k != 'wd': set_item_pg(self.opt.param_groups[2*i + 1], self.bwd_map[k], v_)  # the undecayed group keeps no decay
     @property
     def param_lists(self): return [a['params'] + b['params'] for a, b in zip(self.opt.param_groups[::2], self.opt.param_groups[1::2])]
     @param_lists.setter
     def param_lists(self, v):
-        for i, ps in enumerate(v):
-            self.opt.param_groups[2*i]['params'] = [p for p in ps if p.ndim > 1]
-            self.opt.param_groups[2*i + 1]['params'] = [p for p in ps if p.ndim <= 1]
+        for i, ps in enumerate(v): self.opt.param_groups[2*i]['params'], self.opt.param_groups[2*i + 1]['params'] = list(ps), []
+        self._no_wd = set()  # split again at the next step
 
 # %% ../nbs/07c_loop.ipynb #76addf95
 class DeviceAvgLoss(AvgLoss):
@@ -147,8 +157,17 @@ class AMP(Callback):
         self.device_type, self.dtype = device_type, dtype
         self.scaler = torch.amp.GradScaler(device_type, enabled=dtype == torch.float16)
     def before_fit(self):
+        self._absorb(); self._settle()
         self._exit(); self.learn.scaler = self.scaler; self.autocast = torch.autocast(self.device_type, dtype=self.dtype)
         self._saved = self.scaler.state_dict() if hasattr(self.learn, 'lr_finder') else None  # the LR finder's overflows are undone
+    def _absorb(self):
+        "Take over fastai's `MixedPrecision` (`learn.to_fp16()`, `to_bf16()`): its precision and scaler arguments, with one autocast and one scaler"
+        for mp in [cb for cb in self.learn.cbs if isinstance(cb, MixedPrecision)]:
+            mp.run = False; self.learn.remove_cb(mp)  # (`run`: its `before_fit` may still be to come in this event)
+            dtype, kw = torch.bfloat16 if AMPMode(mp.amp_mode) == AMPMode.BF16 else torch.float16, {k: v for k, v in mp.kwargs.items() if k != 'enabled'}
+            if dtype != self.dtype or kw: self.dtype, self.scaler = dtype, torch.amp.GradScaler(self.device_type, enabled=dtype == torch.float16, **kw)
+            warnings.warn(f"fastai's MixedPrecision (to_fp16/to_bf16) removed: this learner's AMP already trains in mixed precision, now in {str(dtype)[6:]}"
+                          + (f" with GradScaler({', '.join(f'{k}={v!r}' for k, v in kw.items())})" if kw else ''))
     def after_fit(self):
         self._exit()
         if isinstance(self.opt, AdamW): self.opt.scaler = None
@@ -164,11 +183,15 @@ class AMP(Callback):
         opt = self.opt
         if isinstance(opt, AdamW) and getattr(opt.opt, '_step_supports_amp_scaling', False):  # fused: overflow checked on the device
             opt.scaler = self.scaler  # `AdamW.step` steps through the scaler
-            if self._later_step_cbs(): self.scaler.unscale_(opt.opt)  # e.g. gradient clipping sees true gradients (no sync either)
+            if self._later_step_cbs(): self.scaler.unscale_(opt.opt); self._unscaled = True  # e.g. gradient clipping sees true gradients (no sync either)
             return
         self._stepped = False; self.scaler.step(self)  # any other optimizer: `GradScaler` unscales, then checks for inf/NaN on the host
         if not self._stepped: self.scaler.update(); raise CancelStepException()
+    def _settle(self):  # gradients unscaled but never stepped (a later callback cancelled the step): update, as after a step
+        if getattr(self, '_unscaled', False): self._unscaled = False; self.scaler.update()
+    def after_cancel_step(self): self._settle()
     def after_step(self):
+        self._unscaled = False  # stepped: `AdamW.step` updated the scaler; cancelled: `after_cancel_step` did
         if getattr(self, '_stepped', False): self._stepped = False; self.scaler.update()
     def _later_step_cbs(self): return any(cb.order > self.order and getattr(type(cb), 'before_step', None) for cb in self.learn.cbs)
     @property
