@@ -13,7 +13,19 @@ from fastai.callback.tracker import SaveModelCallback
 from fastai.torch_core import rank_distrib, get_model
 
 # %% auto #0
-__all__ = ['HistoryCSV', 'BestModel', 'EpochCheckpoint', 'LoaderEpoch']
+__all__ = ['atomic_write', 'HistoryCSV', 'BestModel', 'EpochCheckpoint', 'LoaderEpoch']
+
+# %% ../nbs/07b_callbacks.ipynb #c80e4faf
+def atomic_write(path,  # the file to write
+                 write,  # `f(tmp)` writes the contents to the temporary path `tmp`
+                )->Path:
+    "`write` through `atomic_path(path)`; a failed write (a full disk) is an `OSError` naming `path`, and the old file stays"
+    try:
+        with atomic_path(path) as t: write(t)
+    except (OSError, RuntimeError) as e:  # torch.save on a full disk: RuntimeError('... unexpected pos ...')
+        why = e.strerror if isinstance(e, OSError) and e.strerror else ' '.join(str(e).split())[:300]
+        raise OSError(f"{path}: could not be written ({why}); is its disk full?") from None
+    return Path(path)
 
 # %% ../nbs/07b_callbacks.ipynb #e5c2da97
 class _ResumeAware(Callback):
@@ -32,11 +44,8 @@ class HistoryCSV(_ResumeAware):
         names = ['stage', 'epoch'] + [n for n in self.recorder.metric_names[1:] if n != 'time'] + ['seconds']
         vals = [self.stage, self.offset + self.epoch] + [float(v) if v is not None else '' for v in self.recorder.log[1:len(names) - 2]]
         vals.append(round(time.time() - self.t0, 2))
-        new = not self.fname.exists()
-        self.fname.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.fname, 'a') as f:
-            if new: f.write(','.join(names) + '\n')
-            f.write(','.join(str(v) for v in vals) + '\n')
+        old = self.fname.read_text() if self.fname.exists() else ','.join(names) + '\n'
+        atomic_write(self.fname, lambda t: Path(t).write_text(old + ','.join(str(v) for v in vals) + '\n'))  # never a half-written row
 
 # %% ../nbs/07b_callbacks.ipynb #dd2c25bb
 class BestModel(SaveModelCallback, _ResumeAware):
@@ -46,8 +55,7 @@ class BestModel(SaveModelCallback, _ResumeAware):
     def _save(self, name):
         f = self.learn.path/self.learn.model_dir/f'{name}.pth'; self.last_saved_path = f
         if rank_distrib(): return  # rank 0 writes; `learn.load` waits for it (a barrier) before every process reads
-        f.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(f) as t: torch.save(get_model(self.learn.model).state_dict(), t)  # never a truncated best
+        atomic_write(f, lambda t: torch.save(get_model(self.learn.model).state_dict(), t))  # never a truncated best
 
 # %% ../nbs/07b_callbacks.ipynb #5087744d
 def _plain(o):
@@ -57,22 +65,39 @@ def _plain(o):
     return o.item() if isinstance(o, np.generic) else o
 
 class EpochCheckpoint(_ResumeAware):
-    "After every epoch, atomically save model, optimizer, stage and epoch to `fname` (for `fit_warmup(resume=True)`)"
+    "After every epoch, atomically save model, optimizer, smoothed loss, stage and epoch to `fname` (for `fit_warmup(resume=True)`)"
     order = 70
     def __init__(self, fname, stage:str='train'): self.fname, self.stage = Path(fname), stage
+    def before_fit(self): self.trained = False
+    def before_train(self):
+        if self.epoch > 0 and not self.trained: self._resume_smooth_loss()  # the first epoch of a resumed fit: those before were skipped
+        self.trained = True
     def after_epoch(self):
         if self.skipped or rank_distrib(): return
         best = next((cb.best for cb in self.learn.cbs if isinstance(cb, SaveModelCallback)), None)
         scaler = getattr(self.learn, 'scaler', None)  # fp16: the loss scale and its growth counter
+        sl = self.recorder.smooth_loss  # fastai's `AvgSmoothLoss` (or `DeviceSmoothLoss`): a moving average over the whole fit
         state = {'model': get_model(self.learn.model).state_dict(), 'opt': _plain(self.learn.opt.state_dict()), 'rng': torch.get_rng_state(),
                  'stage': self.stage, 'epoch': self.epoch, 'best': None if best is None else float(best),
-                 'scaler': None if scaler is None else scaler.state_dict()}
-        with atomic_path(self.fname) as t: torch.save(state, t)
+                 'scaler': None if scaler is None else scaler.state_dict(),
+                 'smooth_loss': None if sl.val is None else {'val': float(sl.val), 'count': int(sl.count)}}
+        atomic_write(self.fname, lambda t: torch.save(state, t))
+    def _resume_smooth_loss(self):
+        "The smoothed training loss where the checkpoint of the epoch before left it"
+        if not self.fname.is_file(): return
+        ck = load_weights(self.fname, 'checkpoint')
+        if (ck['stage'], ck['epoch']) != (self.stage, self.epoch - 1) or not ck.get('smooth_loss'): return
+        sl, dev = self.recorder.smooth_loss, next(self.learn.model.parameters()).device
+        sl.val = torch.tensor(ck['smooth_loss']['val'], dtype=torch.float32, device=sl.val.device if torch.is_tensor(sl.val) else dev)
+        sl.count = ck['smooth_loss']['count']
 
 # %% ../nbs/07b_callbacks.ipynb #2da9e7e3
 class LoaderEpoch(Callback):
-    "Set the training loader's epoch from the run's global epoch, so shuffling and augmentation survive a resume"
-    def __init__(self, offset:int): self.offset = offset
+    "Set the training loader's epoch from the run's global epoch (shuffling and augmentation survive a resume); an LR finder leaves it as it was"
+    def __init__(self, offset:int|None=None): self.offset = offset  # the run's epoch of the fit's first; None: the epochs the loader has had
+    def _dl(self): return getattr(self.dls.train, 'dl', self.dls.train)  # the loader a `DistributedDL` wraps
+    def before_fit(self): self.start = getattr(self._dl(), 'epoch', None)
     def before_epoch(self):
-        dl = getattr(self.dls.train, 'dl', self.dls.train)  # the loader a `DistributedDL` wraps
-        if hasattr(dl, 'epoch'): dl.epoch = self.offset + self.epoch  # `HPADL.before_iter` adds 1
+        if self.start is not None: self._dl().epoch = (self.start if self.offset is None else self.offset) + self.epoch  # `HPADL.before_iter` adds 1
+    def after_fit(self):
+        if self.start is not None and hasattr(self.learn, 'lr_finder'): self._dl().epoch = self.start  # like the model and optimizer
