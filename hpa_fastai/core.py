@@ -10,8 +10,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'MARKER', 'parse_target', 'encode_targets', 'decode_targets',
-           'seed_everything', 'regular_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out', 'check_out',
-           'error_line', 'one_line_errors', 'script', 'check_settings', 'is_whole', 'is_number', 'retry',
+           'seed_everything', 'regular_file', 'input_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out',
+           'check_out', 'error_line', 'one_line_errors', 'script', 'check_settings', 'is_whole', 'is_number', 'retry',
            'load_weights', 'cache_dir', 'is_cuda', 'as_device', 'n_cpus']
 
 # %% ../nbs/00_core.ipynb #6c12f517
@@ -41,6 +41,8 @@ def parse_target(s, row=None):
     where = f" (row {row})" if row is not None else ""
     if not isinstance(s, str) or not s.strip(): raise ValueError(f"empty Target{where}: {s!r}")
     toks = s.split()
+    neg = [t for t in toks if t[:1] == '-' and _DIGITS.fullmatch(t[1:])]
+    if neg: raise ValueError(f"label outside 0..{N_CLASSES-1}{where}: {' '.join(neg)} is negative, in {s!r}")
     if not all(_DIGITS.fullmatch(t) for t in toks): raise ValueError(f"non-integer Target{where}: {s!r}")  # int() would take '٣' as 3
     ids = [int(t) for t in toks]
     bad = [i for i in ids if not 0 <= i < N_CLASSES]
@@ -86,6 +88,17 @@ def regular_file(path)->Path:
     p = Path(os.path.realpath(path))
     if p.is_dir(): raise ValueError(f"{path}: is a folder, expected a file")
     if p.exists() and not p.is_file(): raise ValueError(f"{path}: exists and is not a regular file (a device, FIFO or socket); refusing to replace it")
+    return p
+
+# %% ../nbs/00_core.ipynb #17aff91a
+def input_file(path,  # a file a command reads
+               what:str='file',  # how the error names it: 'label file', 'stats file', '--folds'...
+              )->Path:
+    "`path` if it is a regular file (a symlink to one included); else a `FileNotFoundError` or `ValueError` naming it"
+    p = Path(path)
+    if not p.exists(): raise FileNotFoundError(f"{path}: {what} not found")
+    if p.is_dir(): raise ValueError(f"{path}: {what} is a folder, expected a file")
+    if not p.is_file(): raise ValueError(f"{path}: {what} is not a regular file (a FIFO, device or socket)")
     return p
 
 # %% ../nbs/00_core.ipynb #430cde05

@@ -56,18 +56,17 @@ def read_labels(csv,  # path to `train.csv`, `sample_submission.csv` or any `Id,
                 column:str|None=None,  # the label column this file must have ('Target' for training labels); None: Target or Predicted
                )->pd.DataFrame:  # columns `Id` and `Target` (or `Predicted`), as strings
     "Read a Kaggle label or submission CSV, validating every row"
-    fn = local_file(csv)
-    if not fn.exists(): raise FileNotFoundError(f"{fn}: label file not found")
-    if not fn.is_file(): raise ValueError(f"{fn}: is not a file")
+    fn = input_file(local_file(csv), 'label file')  # a FIFO would block the read
     try: df = pd.read_csv(fn, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError: raise ValueError(f"{fn}: empty file (expected a header line Id,{column or 'Target'})") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{fn}: not a readable CSV ({' '.join(str(e).split())})") from None
+    if not isinstance(df.index, pd.RangeIndex):  # pandas took the first column for an index: more fields than header names
+        raise ValueError(f"{fn}: its rows have more fields than its header line {','.join(df.columns)} (a trailing comma on each line?)")
     if 'Id' not in df.columns: raise ValueError(f"{fn}: missing column 'Id' (columns: {list(df.columns)})")
     col = column or ('Target' if 'Target' in df.columns else 'Predicted' if 'Predicted' in df.columns else None)
     if col not in df.columns: raise ValueError(f"{fn}: missing column {column or 'Target'!r}{'' if column else ' (or Predicted)'}; columns: {list(df.columns)}")
     errs = _bad_ids(df.Id)
-    dup = df.Id[df.Id.duplicated(keep='first')]
-    errs += [f"line {i+2} (Id {id_}): duplicate Id" for i, id_ in dup.items()]
+    errs += [f"line {i+2} (Id {df.Id.iat[i]}): duplicate Id" for i in np.flatnonzero(df.Id.duplicated(keep='first'))]
     if col == 'Target': errs += _check_targets(df.Id, df.Target, fn)
     if errs:
         more = f"\n  ... and {len(errs)-20} more" if len(errs) > 20 else ''
@@ -148,7 +147,7 @@ def write_png(path, img:np.ndarray):
     ok, buf = cv2.imencode('.png', img, [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
                                             cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE])
     if not ok: raise IOError(f'could not encode {path}')
-    Path(path).write_bytes(buf.tobytes())
+    with atomic_path(path) as t: Path(t).write_bytes(buf.tobytes())  # a full disk leaves no truncated PNG
 
 # %% ../nbs/01_data.ipynb #71773043
 def _decode_jpeg(fn, id_):

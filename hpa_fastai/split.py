@@ -6,7 +6,8 @@
 from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import encode_targets, atomic_path, regular_file, script, check_settings
+import re
+from .core import encode_targets, atomic_path, regular_file, input_file, check_out, script, check_settings
 
 # %% auto #0
 __all__ = ['multilabel_folds', 'split_quality', 'train_valid_split', 'save_folds', 'load_folds', 'hpa_split']
@@ -177,11 +178,26 @@ def save_folds(ids,  # sample Ids
     return Path(path)
 
 # %% ../nbs/03_split.ipynb #cd8e650b
+def _bad_folds(path, d:pd.DataFrame)->str|None:
+    "The first row of an `Id,fold` table whose fold is not a whole number >= 0, as 'line N (Id X): ...', and how many there are"
+    bad = [i for i, v in enumerate(d.fold) if not re.fullmatch('[0-9]+', v.strip())]
+    if not bad: return None
+    i = bad[0]; v = d.fold.iat[i]
+    what = 'empty fold' if not v.strip() else f"fold {v!r} is not a whole number >= 0"
+    return f"{path}: {len(bad)} bad fold(s), e.g. line {i+2} (Id {d.Id.iat[i]}): {what}"
+
 def load_folds(path,  # an `Id,fold` CSV from `save_folds` or `hpa_split`
                ids=None,  # the Ids wanted, in this order; None: every row
               )->np.ndarray:  # their fold numbers
-    "The folds of `ids` from `path`; a `ValueError` naming the file when an Id has none"
-    f = pd.read_csv(path, dtype={'Id': str}).set_index('Id').fold
+    "The folds of `ids` from `path`; a `ValueError` naming the file (and the line and Id) when a fold is missing or not a fold number"
+    input_file(path, 'folds file')
+    try: d = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError: raise ValueError(f"{path}: empty file (expected columns Id,fold)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not a readable CSV ({' '.join(str(e).split())})") from None
+    if not {'Id', 'fold'} <= set(d.columns) or not isinstance(d.index, pd.RangeIndex):
+        raise ValueError(f"{path}: needs columns Id,fold (one field each), has {list(d.columns)}")
+    if (err := _bad_folds(path, d)): raise ValueError(err)
+    f = d.set_index('Id').fold.astype(np.int64)
     if f.index.duplicated().any(): raise ValueError(f"{path}: Id {f.index[f.index.duplicated()][0]} has more than one row")
     if ids is None: return f.to_numpy()
     missing = [i for i in ids if i not in f.index]
@@ -191,7 +207,8 @@ def load_folds(path,  # an `Id,fold` CSV from `save_folds` or `hpa_split`
 # %% ../nbs/03_split.ipynb #504577a5
 def _read_groups(groups, ids:pd.Series)->np.ndarray:
     "The group of each of `ids` from an `Id,group` CSV, with errors naming the file"
-    if not Path(groups).is_file(): raise FileNotFoundError(f"--groups {groups}: no such file")
+    if not Path(groups).exists(): raise FileNotFoundError(f"--groups {groups}: no such file")
+    input_file(groups, '--groups')
     try: g = pd.read_csv(groups, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError: raise ValueError(f"{groups}: empty file (expected columns Id,group)") from None
     if not {'Id', 'group'} <= set(g.columns): raise ValueError(f"{groups}: needs columns Id,group, has {list(g.columns)}")
@@ -210,6 +227,7 @@ def hpa_split(labels:str,  # Id,Target CSV (e.g. train.csv)
     from hpa_fastai.data import read_labels
     check_settings(n_folds=(n_folds, n_folds >= 2, 'at least 2'), seed=(seed, 0 <= seed < 2**32, 'in 0..2**32-1'))
     regular_file(out)  # a folder, device or FIFO is refused before any work
+    check_out(out, inputs={'--labels': labels, '--groups': groups})  # and so is one of its inputs
     df = read_labels(labels, 'Target'); y = encode_targets(df.Target)
     if n_folds > len(df): raise ValueError(f"--n_folds {n_folds}: more folds than the {len(df)} rows of {labels}")
     f = multilabel_folds(y, n_folds, seed, None if groups is None else _read_groups(groups, df.Id))

@@ -73,17 +73,20 @@ def save_stats(mean, std, path):
 # %% ../nbs/04_stats.ipynb #e7fa0886
 def load_stats(path,  # a JSON file written by `save_stats` / `hpa_stats`
               )->tuple:  # (mean, std) as (4,) float32 arrays
-    "Read channel statistics for normalisation"
+    "Read channel statistics for normalisation: 4 finite means in 0..1 and 4 stds in (0, 1], or a `ValueError` naming the file"
     path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"{path}: stats file not found (make it with hpa_stats)")
+    input_file(path, 'stats file')  # a FIFO would block the read
     try: d = json.loads(path.read_text())
-    except FileNotFoundError: raise FileNotFoundError(f"{path}: stats file not found (make it with hpa_stats)") from None
-    except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
     out = []
     for k in ('mean', 'std'):
         v = d.get(k) if isinstance(d, dict) else None
         if not isinstance(v, list) or len(v) != 4: raise ValueError(f"{path}: '{k}' must be a list of 4 numbers, got {v!r}")
+        if not all(is_number(o) for o in v): raise ValueError(f"{path}: '{k}' must be 4 finite numbers, got {v!r}")  # NaN, Infinity, "0.1", true
         out.append(np.array(v, np.float32))
-    if (out[1] <= 0).any(): raise ValueError(f"{path}: 'std' must be positive, got {out[1].tolist()}")
+    if not ((out[0] >= 0) & (out[0] <= 1)).all(): raise ValueError(f"{path}: 'mean' must be in 0..1 (pixels on a 0..1 scale), got {d['mean']}")
+    if not ((out[1] > 0) & (out[1] <= 1)).all(): raise ValueError(f"{path}: 'std' must be in (0, 1] (pixels on a 0..1 scale), got {d['std']}")
     return tuple(out)
 
 # %% ../nbs/04_stats.ipynb #9421921e
@@ -97,7 +100,9 @@ def stats_ids(data,  # Kaggle-layout folder with `train.csv`
     ids = read_labels(Path(data)/'train.csv', 'Target').Id.tolist()
     if folds is not None and valid_fold is not None:
         from hpa_fastai.split import load_folds
-        ids = [i for i, f in zip(ids, load_folds(folds, ids)) if f != valid_fold]
+        f = load_folds(folds, ids)
+        if valid_fold not in f: raise ValueError(f"--valid_fold {valid_fold}: {folds} has no such fold (its folds: {', '.join(map(str, np.unique(f)))})")
+        ids = [i for i, k in zip(ids, f) if k != valid_fold]
     if n is not None and n < len(ids):
         ids = [ids[i] for i in sorted(np.random.default_rng(seed).choice(len(ids), n, replace=False))]
     return ids
@@ -118,7 +123,10 @@ def hpa_stats(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (s
                    workers=(workers, workers is None or workers >= 1, 'at least 1'), seed=(seed, 0 <= seed < 2**32, 'in 0..2**32-1'),
                    valid_fold=(valid_fold, valid_fold is None or (folds is not None and valid_fold >= 0), 'at least 0, with --folds'))
     regular_file(out)  # a folder, device or FIFO is refused before any work
-    if folds is not None and not Path(folds).is_file(): raise FileNotFoundError(f"--folds {folds}: no such file")
+    check_out(out, inputs={'--folds': folds}, folders={'--data': data})  # so is an input, a file in the data folder, a read-only folder
+    if folds is not None:
+        if not Path(folds).exists(): raise FileNotFoundError(f"--folds {folds}: no such file")
+        input_file(folds, '--folds')
     data = local_data(data)  # a URL: its mirror
     ids = stats_ids(data, folds, valid_fold, n, seed)
     mean, std = channel_stats(Path(data)/'train', ids, size=size, n_workers=workers)
