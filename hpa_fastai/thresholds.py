@@ -82,21 +82,30 @@ def tune_thresholds(probs:np.ndarray,  # (n, c) validation (or out-of-fold) prob
     return (th, fb) if return_fallback else th
 
 # %% ../nbs/09_thresholds.ipynb #776dd8d6
+def _check_thresholds(th:np.ndarray, where:str=''):
+    "Raise a `ValueError` (prefixed by `where`) unless `th` is 28 finite thresholds in 0..1, give or take the tuner's 0.001"
+    if th.shape != (N_CLASSES,): raise ValueError(f"{where}need {N_CLASSES} finite thresholds, got shape {th.shape}")
+    if not np.isfinite(th).all(): k = int(np.flatnonzero(~np.isfinite(th))[0]); raise ValueError(f"{where}need {N_CLASSES} finite thresholds, got {th[k]} for class {k} ({LABELS[k]})")
+    out = np.flatnonzero((th < -1e-3) | (th > 1 + 1e-3))  # a cut just beyond every score (0 - 0.0005, 1 + 1e-6) is the tuner's own
+    if len(out): raise ValueError(f"{where}thresholds must be in 0..1 (probabilities), got {th[out[0]]:g} for class {out[0]} ({LABELS[out[0]]})"
+                                  + (f" and {len(out) - 1} more" if len(out) > 1 else ''))
+
 def save_thresholds(th, path, fallback_mask=None):
     "Write (28,) thresholds to `path` as JSON, atomically"
-    th = np.asarray(th, np.float64)
-    if th.shape != (N_CLASSES,) or not np.isfinite(th).all(): raise ValueError(f"need {N_CLASSES} finite thresholds, got {th}")
+    th = np.asarray(th, np.float64); _check_thresholds(th)
     d = {'thresholds': th.tolist(), 'classes': list(LABELS)}
     if fallback_mask is not None: d['fallback'] = [bool(b) for b in fallback_mask]
     with atomic_path(path) as t: Path(t).write_text(json.dumps(d, indent=1))
 
 # %% ../nbs/09_thresholds.ipynb #2ec84b65
 def load_thresholds(path)->np.ndarray:
-    "(28,) thresholds from a file written by `save_thresholds` (or a plain JSON list)"
+    "(28,) thresholds from a file written by `save_thresholds` (or a plain JSON list); a `ValueError` naming the file for any other"
+    input_file(path, 'thresholds file')  # a FIFO would block the read
     try: d = json.loads(Path(path).read_text())
     except (OSError, ValueError) as e: raise ValueError(f"{path}: cannot read thresholds: {e}") from e
     if isinstance(d, dict) and 'thresholds' not in d: raise ValueError(f"{path}: no 'thresholds' key")
-    try: th = np.asarray(d['thresholds'] if isinstance(d, dict) else d, np.float64)
-    except (TypeError, ValueError) as e: raise ValueError(f"{path}: thresholds are not numbers: {e}") from e
-    if th.shape != (N_CLASSES,) or not np.isfinite(th).all(): raise ValueError(f"{path}: need {N_CLASSES} finite thresholds, got shape {th.shape}")
-    return th
+    v = d['thresholds'] if isinstance(d, dict) else d
+    if not isinstance(v, list) or not all(is_number(o) or (isinstance(o, float) and not np.isfinite(o)) for o in v):
+        raise ValueError(f"{path}: thresholds are not a list of numbers: {str(v)[:200]}")  # "0.5", true, null
+    _check_thresholds(np.asarray(v, np.float64), f"{path}: ")
+    return np.asarray(v, np.float64)
