@@ -87,6 +87,14 @@ def _resize(v:torch.Tensor, c:int, cpu:bool):
 
 class BatchSeeds(np.ndarray):
     "The (B, k) seeds of a batch's samples, carried on the host beside the batch (a numpy array: never moved to a device)"
+    _given = None  # the address of the batch handed over with these seeds (`hand_over`)
+    def hand_over(self, x:torch.Tensor)->BatchSeeds:
+        "Mark `x`, a new batch these seeds go with that nobody else holds (a loader's own), as free for `BatchAug` to overwrite"
+        self._given = x.data_ptr(); return self
+    def take(self, x:torch.Tensor)->bool:
+        "Whether `x` is the batch handed over with these seeds; asked once (a second call says no)"
+        given, self._given = self._given, None
+        return given is not None and given == x.data_ptr()
 
 # %% ../nbs/04a_augment.ipynb #f2798380
 class BatchAug(ItemTransform):
@@ -118,7 +126,7 @@ class BatchAug(ItemTransform):
     def apply(self, x:torch.Tensor,  # uint8 (B, C, H, H), on any device
               seeds,  # one seed per sample, e.g. `(seed, epoch, index)` rows
               lit:int=len(CHANNELS),  # the first `lit` channels take brightness/contrast; the rest (masks) only move
-              inplace:bool=False,  # a CPU batch kept at its size may be overwritten (the loader's own batches)
+              inplace:bool=False,  # `x` may be overwritten (a CPU batch kept at its size): only a batch that nobody else holds
              )->torch.Tensor:  # uint8 (B, C, s, s) on `x`'s device, s = crop or size
         "The augmented batch"
         t, c = x.as_subclass(torch.Tensor), self.crop or self.size
@@ -154,10 +162,10 @@ class BatchAug(ItemTransform):
                 if lut is not None and ch < lit: cv2.LUT(out[i, ch], lut, dst=out[i, ch])
         return torch.from_numpy(out)
     def encodes(self, b):
-        "A batch `(x, ..., BatchSeeds)` -> `(augmented x, ...)`; a batch without seeds passes unchanged"
+        "A batch `(x, ..., BatchSeeds)` -> `(augmented x, ...)`; a batch without seeds passes unchanged, and `x` is never written"
         if not (len(b) and isinstance(b[-1], BatchSeeds)): return b
-        *b, seeds = b
-        return (self.apply(b[0], seeds, inplace=True).as_subclass(type(b[0])), *b[1:])
+        *b, seeds = b  # in place only into a batch handed over with its seeds (`BatchSeeds.hand_over`: the loader's new ones)
+        return (self.apply(b[0], seeds, inplace=seeds.take(b[0])).as_subclass(type(b[0])), *b[1:])
     def __repr__(self): return f"BatchAug(size={self.size}, crop={self.crop}, train={self.train}, dihedral={self.dihedral})"
 
 # %% ../nbs/04a_augment.ipynb #320096ec
