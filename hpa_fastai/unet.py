@@ -34,8 +34,10 @@ def open_masks(folder,  # folder of `<Id>_nuclei.png`, `<Id>_cells.png`
     out = np.empty((len(MASKS), size, size), np.uint8)
     for k, nm in enumerate(MASKS):
         f = Path(folder)/f'{id}_{nm}.png'
-        im = cv2.imread(str(f), cv2.IMREAD_GRAYSCALE)
-        if im is None: raise FileNotFoundError(f"Id {id}: mask {f} is missing or not an image")
+        try: buf = f.read_bytes()  # read here, not by `cv2.imread`, which prints its own warning on stderr for a missing file
+        except (FileNotFoundError, IsADirectoryError): raise FileNotFoundError(f"Id {id}: mask {f} is missing or not a file") from None
+        im = cv2.imdecode(np.frombuffer(buf, np.uint8), cv2.IMREAD_GRAYSCALE) if buf else None
+        if im is None: raise ValueError(f"Id {id}: mask {f} is not an image (empty, truncated or another format)")
         if im.max() == 1: raise ValueError(f"Id {id}: mask {f} holds 0/1; masks are 0/255")
         if im.shape != (size, size):  # resized like the stainings (area), then halfway, so both stay aligned
             im = np.where(cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA) >= 128, 255, 0).astype(np.uint8)
