@@ -5,7 +5,7 @@
 # %% ../nbs/04c_cache.ipynb #d3b9a399
 from __future__ import annotations
 from .core import *
-import hashlib, json, os, zlib
+import hashlib, json, os, sys, zlib
 from contextlib import contextmanager
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
@@ -115,6 +115,18 @@ def _fill_chunks(out:Path, meta:dict, load, chunk:int, bar, ex):
             bar.update(len(rows))
     os.replace(fb, out/'chunks.bin'); fprog.unlink()
 
+def _verify_chunks(out:Path, ids:list)->str|None:
+    "What is wrong with a complete compressed cache (its first chunk whose CRC-32 or length does not match the table), or None"
+    fn = out/'chunks.bin'
+    try: table = np.load(out/'table.npy')
+    except (OSError, ValueError) as e: return f"{out/'table.npy'}: unreadable ({e})"
+    if table.shape != (len(ids), 3): return f"{out/'table.npy'}: {len(table)} chunks for {len(ids)} samples"
+    mm = np.memmap(fn, np.uint8, 'r') if fn.stat().st_size else np.zeros(0, np.uint8)
+    for r, (start, n, crc) in enumerate(table.tolist()):
+        b = mm[start:start+n]
+        if len(b) != n or _crc32(b) != crc: return f"{fn}: the chunk of Id {ids[r]} is corrupt ({'checksum mismatch' if len(b) == n else 'file truncated'})"
+    return None
+
 # %% ../nbs/04c_cache.ipynb #a22e9417
 @script(prog='hpa_cache', hide=('progress',), show=print)
 def build_cache(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (see `hpa_fastai.remote`)
@@ -125,6 +137,7 @@ def build_cache(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL 
                 chunk:int=256,  # samples between progress saves
                 progress:bool=True,  # show a tqdm bar
                 threads:int=4,  # decoding and compressing threads (both release the GIL)
+                skip_verify:bool=False,  # trust a complete cache without reading it (`CacheReader` still checks each chunk it reads)
                )->Path:  # the cache folder (index.json, and chunks.bin + table.npy or images.npy)
     "Decode every training sample once into a resumable cache: compressed chunks at the images' own size, or a uint8 memmap"
     check_settings(size=(size, size is None or (is_whole(size) and size >= 16), 'at least 16'),
@@ -141,8 +154,13 @@ def build_cache(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL 
     fi, files = out/'index.json', [out/'images.npy'] if codec == 'npy' else [out/'chunks.bin', out/'table.npy']
     with _locked(out/'.lock'):  # one build at a time (two runs may share the default folder): the other waits, then finds it done
         if fi.exists():
-            if {k: json.loads(fi.read_text()).get(k) for k in meta} == meta and all(f.exists() for f in files): return out
-            fi.unlink()  # stale: the source (or the asked format) changed, or its data files are gone
+            if {k: json.loads(fi.read_text()).get(k) for k in meta} == meta and all(f.exists() for f in files):
+                why = None if skip_verify or codec == 'npy' else _verify_chunks(out, ids)  # every chunk read and checked
+                if why is None:
+                    if codec == 'npy' and not skip_verify: print(f"hpa_cache: {out}: complete; not verified (a npy cache holds no checksums)", file=sys.stderr)
+                    return out
+                print(f"hpa_cache: {why}; building the cache again", file=sys.stderr)
+            fi.unlink()  # stale: the source (or the asked format) changed, its data files are gone, or a chunk is corrupt
         load = lambda i: open_rgby(data/'train', ids[i], size=size, threads=False)  # samples of another size are resized to `size`
         with tqdm(total=len(ids), desc=f'cache {codec} {size}px', unit='img', **({} if progress else {'disable': True})) as bar, ThreadPoolExecutor(threads) as ex:
             (_fill_npy if codec == 'npy' else _fill_chunks)(out, meta, load, chunk, bar, ex)
