@@ -19,7 +19,7 @@ from .load import HPADataset, HPADL, NormalizeRGBY
 from .cache import CacheReader, native_size
 
 # %% auto #0
-__all__ = ['oversample_weights', 'rare_copies', 'hpa_dls', 'feature_tfm', 'n_extra']
+__all__ = ['oversample_weights', 'rare_copies', 'hpa_dls', 'extra_labels', 'feature_tfm', 'n_extra']
 
 # %% ../nbs/05_data_block.ipynb #6fc58a41
 def oversample_weights(y:np.ndarray,  # (n, 28) multi-hot training targets
@@ -59,9 +59,7 @@ def _with_extra(extra, readers, ids, y, folder, cpi, rows, tr)->tuple:
     if not extra: return ids, y, folder, cpi, rows, tr  # folds, validation and statistics stay the official data's
     folder, n0 = [folder] * len(ids), len(ids)
     if readers: cpi = [cpi] * len(ids)
-    for k, e in enumerate(map(local_data, extra)):
-        if not (e/'train.csv').exists(): raise FileNotFoundError(f"{e}: no train.csv (expected a Kaggle-layout folder)")
-        de = read_labels(e/'train.csv', 'Target')
+    for k, (e, de) in enumerate(extra_labels(extra, ids)):
         ids, y, folder = ids + de.Id.tolist(), np.concatenate([y, encode_targets(de.Target)]), folder + [e/'train'] * len(de)
         if readers:
             r = readers[k + 1]; r.check(e)
@@ -127,6 +125,21 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
     tdl = HPADL(tds, wgts=wgts, shuffle=True, drop_last=len(tr) >= bs, after_batch=tab + ab, **kw)
     vdl = HPADL(vds, shuffle=False, after_batch=vab + ab, **kw)
     return DataLoaders(tdl, vdl, device=device)
+
+# %% ../nbs/05_data_block.ipynb #69d51524
+def extra_labels(extra,  # Kaggle-layout folders (or URLs) whose training rows are added
+                 ids,  # the Ids the training data already has (all its folds)
+                )->list:  # (folder, labels DataFrame) of each extra folder
+    "Each extra folder and its labels; one that repeats an Id of the training data (or of an earlier extra folder) is refused"
+    seen, out = set(ids), []
+    for e in map(local_data, extra):
+        if not (e/'train.csv').exists(): raise FileNotFoundError(f"{e}: no train.csv (expected a Kaggle-layout folder)")
+        de = read_labels(e/'train.csv', 'Target')
+        dup = [i for i in de.Id if i in seen]
+        if dup: raise ValueError(f"extra folder {e}: {len(dup)} of its {len(de)} Ids are already in the training data or an earlier extra "
+                                 f"folder (e.g. {', '.join(dup[:3])}); an Id twice can put a validation image into training: remove them")
+        seen.update(de.Id); out.append((e, de))
+    return out
 
 # %% ../nbs/05_data_block.ipynb #c605909f
 def feature_tfm(dl):

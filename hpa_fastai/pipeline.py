@@ -16,7 +16,7 @@ from .stats import channel_stats, save_stats, stats_ids
 from .metrics import f1_macro, f1_per_class, prior_f1, macro_auc
 from .thresholds import tune_thresholds, save_thresholds, load_thresholds
 from .predict import ensemble, predict_runs, score_submission, write_submission
-from .train import TrainSettings, hpa_train
+from .train import TrainSettings, hpa_train, read_json, check_device
 from .interpret import write_report
 
 # %% auto #0
@@ -78,9 +78,10 @@ def run_data(data, out:Path, s:RunSettings,
     data = hpa_data(data, **{'n': 1000, 'n_test': 200, 'size': 128, 'seed': 0, **(synth or {})})
     df = read_labels(data/'train.csv', 'Target'); y = encode_targets(df.Target)
     if not (data/'sample_submission.csv').exists(): raise FileNotFoundError(f"{data}: no sample_submission.csv")
-    claim_out(out, 'hpa_run'); clean_temps(out)  # what a killed run was writing goes
+    check_out(out, folders={'--data': data})  # the run's submission is never written into the data set
     more = {'data': str(Path(data).resolve())}
-    if resume and (out/'run.json').exists(): s.same_as(json.loads((out/'run.json').read_text())['settings'], out, **more)
+    if resume and (out/'run.json').exists(): s.same_as(read_json(out/'run.json', 'run settings')['settings'], out, **more)
+    claim_out(out, 'hpa_run'); clean_temps(out)  # what a killed run was writing goes
     with atomic_path(out/'run.json') as t:
         Path(t).write_text(json.dumps({'command': sys.argv, 'settings': {**more, **s.to_dict()}, 'seed': s.seed, 'data': more['data']}, indent=1))
     _save(plot_label_counts(y, log=True), out/'label_counts.png')
@@ -145,7 +146,7 @@ def run_predict(data:Path, out:Path, s:RunSettings, trains:list, th_file:Path, t
 # %% ../nbs/11_pipeline.ipynb #9b84eca9
 def run_metrics(data:Path, y:np.ndarray, trains:list, th, pv, yv, partial:Path)->dict:
     "metrics.json's scores of a run (timings aside)"
-    runs = [json.loads((tr/'run.json').read_text()) for tr in trains]; tr = runs[0]; f1_valid = f1_per_class(pv, yv, th)
+    runs = [read_json(tr/'run.json', 'run summary') for tr in trains]; tr = runs[0]; f1_valid = f1_per_class(pv, yv, th)
     m = {'valid_f1_macro_at_0.5': f1_macro(pv, yv, 0.5), 'valid_f1_macro_tuned': float(f1_valid.mean()), 'valid_macro_auc': macro_auc(pv, yv),
          'valid_f1_per_class_tuned': f1_valid.tolist(), 'prior_f1_macro_valid': tr['prior_f1_macro'], 'lr': tr['lr'],
          'lr_suggested': tr.get('lr_suggested'), 'best_epoch': tr['best_epoch'], 'n_train': tr['n_train'], 'n_valid': tr['n_valid'],
@@ -207,7 +208,7 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
     t0, times, out = time.time(), {}, Path(out)
     s = RunSettings(arch=arch, size=size, epochs=epochs, warmup=warmup, bs=bs, lr=None if lr == 'find' else lr, loss=loss, seed=seed,
                     n_folds=folds, tta=tta, train_folds=folds if train_folds == 'all' else train_folds).check(lr_find_iters)
-    run_folder(out, resume); device = as_device(device)
+    device = check_device(as_device(device)); run_folder(out, resume)
     with _step(1, 'data', times, 'data'): data, df, y = run_data(data, out, s, synth, resume)
     with _step(2, 'split', times, 'split'): run_split(out, df, y, s)
     with _step(3, 'channel stats', times, 'stats'): run_stats(data, out, s)

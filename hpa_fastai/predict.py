@@ -5,7 +5,7 @@
 # %% ../nbs/10_predict.ipynb #4ed1a7dc
 from __future__ import annotations
 from .core import *
-import json, sys
+import json, os, shutil, sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
@@ -21,10 +21,12 @@ from .data_block import feature_tfm
 from .model import rgby_model
 from .metrics import f1_macro, f1_per_class
 from .thresholds import tune_thresholds, save_thresholds, load_thresholds
+from .callbacks import atomic_write
+from .train import read_json
 
 # %% auto #0
 __all__ = ['test_dl', 'predict_tta', 'ensemble', 'write_submission', 'read_submission', 'score_submission', 'load_run',
-           'run_thresholds', 'predict_runs', 'hpa_score']
+           'run_thresholds', 'check_space', 'predict_runs', 'hpa_score']
 
 # %% ../nbs/10_predict.ipynb #ee829ab3
 def test_dl(data,  # Kaggle-layout folder
@@ -117,8 +119,8 @@ def write_submission(ids,  # the Ids of the rows of `probs`
     path.parent.mkdir(parents=True, exist_ok=True)
     if save_probs:
         pr = pd.DataFrame(probs, columns=[str(c) for c in range(N_CLASSES)]); pr.insert(0, 'Id', ids)
-        with atomic_path(path.with_name(path.stem + '_probs.csv')) as t: pr.to_csv(t, index=False)
-    with atomic_path(path) as t: sub.to_csv(t, index=False)
+        atomic_write(path.with_name(path.stem + '_probs.csv'), lambda t: pr.to_csv(t, index=False))
+    atomic_write(path, lambda t: sub.to_csv(t, index=False))  # a failed write names `path`, not its temporary file
     return sub
 
 # %% ../nbs/10_predict.ipynb #00a29f8c
@@ -162,7 +164,7 @@ def load_run(run,  # a folder written by `hpa_train`
     "The trained model and settings of a run folder"
     run = Path(run)
     if not (run/'run.json').exists(): raise FileNotFoundError(f"{run}: not a finished run (no run.json)")
-    cfg = json.loads((run/'run.json').read_text())
+    cfg = read_json(run/'run.json', 'run summary')
     from hpa_fastai.features import FeatureChannels, WithFeatures
     from hpa_fastai.model import feature_model
     fc = FeatureChannels(**cfg['features']) if cfg.get('features') else None  # trained with feature channels
@@ -177,13 +179,27 @@ def load_run(run,  # a folder written by `hpa_train`
 def run_thresholds(runs:list, labels=None, min_pos:int=3)->np.ndarray:
     "Thresholds tuned on the runs' validation predictions (Ids averaged across runs) against `labels` (default: the runs' train.csv)"
     vp = pd.concat([pd.read_csv(Path(r)/'valid_preds.csv', dtype={'Id': str}) for r in runs]).groupby('Id', sort=True).mean()
-    if labels is None: labels = Path(json.loads((Path(runs[0])/'run.json').read_text())['data'])/'train.csv'
+    if labels is None: labels = Path(read_json(Path(runs[0])/'run.json', 'run summary')['data'])/'train.csv'
     lab = read_labels(labels, 'Target').set_index('Id')
     missing = sorted(set(vp.index) - set(lab.index))
     if missing: raise ValueError(f"{labels}: no labels for {len(missing)} validation Id(s), e.g. {missing[:3]}")
     return tune_thresholds(vp.to_numpy(), encode_targets(lab.Target.loc[vp.index]), min_pos=min_pos)
 
+# %% ../nbs/10_predict.ipynb #5c5f9f88
+def check_space(out,  # the file a command will write
+                size:int,  # about how many bytes it will hold
+                opt:str='--out',  # the option, as the error names it
+               )->Path:
+    "`out` if the disk it will be written on has `size` bytes free; else a `ValueError` naming `opt` (before the work, not after it)"
+    d = Path(os.path.realpath(out)).parent
+    while not d.exists(): d = d.parent  # the folders still to be made go there
+    free = shutil.disk_usage(d).free
+    if free < size: raise ValueError(f"{opt} {out}: too little space ({d} has {free / 1e6:.1f} MB free, the output needs about {size / 1e6:.1f} MB)")
+    return Path(out)
+
 # %% ../nbs/10_predict.ipynb #f47be95b
+_RUN_FILES = ('run.json', 'model.pth', 'thresholds.json', 'valid_preds.csv')  # what `predict_runs` reads in a run folder
+
 def _said(sub:pd.DataFrame): print(f"wrote {sub.attrs['out']}: {len(sub)} rows, {sub.Predicted.str.split().str.len().mean():.2f} labels per image")
 
 @script(prog='hpa_predict', hide=('progress',), show=_said)
@@ -198,11 +214,13 @@ def predict_runs(runs:list,  # run folders from hpa_train (several: an ensemble)
                 )->pd.DataFrame:
     "Predict every Id of `data/sample_submission.csv` with the runs' TTA ensemble and write the submission"
     check_settings(tta=(tta, 1 <= tta <= 8, 'in 1..8 (the dihedral transforms)'), bs=(bs, bs >= 1, 'at least 1'))
-    regular_file(out); regular_file(Path(out).with_name(Path(out).stem + '_probs.csv'))  # both outputs checked before any work
-    device = as_device(device)
-    data = local_data(data)
+    outs = [out, Path(out).with_name(Path(out).stem + '_probs.csv')]  # both outputs checked before any work:
+    inputs = {'--runs': [Path(r)/f for r in runs for f in _RUN_FILES], '--thresholds': thresholds}
+    for o in outs: regular_file(o); check_out(o, inputs, {'--data': data})  # no input, nothing in the data folder, a folder that takes it
+    device, data = as_device(device), local_data(data)
     if not (data/'test').is_dir(): raise FileNotFoundError(f"--data {data}: no test/ folder (expected the Kaggle layout)")
     ids = read_labels(data/'sample_submission.csv').Id.tolist()
+    check_space(out, len(ids) * 800)  # the submission and its probabilities: about 800 bytes a row
     models = [load_run(r, device) for r in runs]  # fail early on a bad run folder
     th = load_thresholds(thresholds) if thresholds is not None else None
     if th is None and len(runs) == 1 and (Path(runs[0])/'thresholds.json').exists(): th = load_thresholds(Path(runs[0])/'thresholds.json')

@@ -14,15 +14,17 @@ from .remote import local_data
 from .model import check_arch
 from .losses import LOSSES, make_loss
 from .metrics import f1_macro, prior_f1
-from .split import multilabel_folds, save_folds
+from .split import multilabel_folds, save_folds, load_folds
 from .stats import channel_stats, save_stats, load_stats, stats_ids
-from .data_block import hpa_dls
+from .data_block import hpa_dls, extra_labels
+from .callbacks import atomic_write
 from .cache import build_cache
 from .learner import hpa_learner, fit_warmup, plot_history
 from .distributed import process_group, distributed, gather_preds
 
 # %% auto #0
-__all__ = ['TrainSettings', 'start_run', 'run_inputs', 'train_learner', 'find_lr', 'finish_run', 'hpa_train']
+__all__ = ['TrainSettings', 'read_json', 'check_device', 'start_run', 'run_inputs', 'train_learner', 'find_lr', 'finish_run',
+           'hpa_train']
 
 # %% ../nbs/08b_train.ipynb #e8088c6e
 @dataclasses.dataclass
@@ -47,6 +49,7 @@ class TrainSettings:
             seed=(s.seed, whole(s.seed) and 0 <= s.seed < 2**32, 'a whole number in 0..2**32-1'),
             lr_find_iters=(lr_find_iters, whole(lr_find_iters) and lr_find_iters >= 2, 'a whole number, at least 2'),
             num_workers=(num_workers, whole(num_workers) and num_workers >= 0, 'a whole number, at least 0'))
+        check_settings(size=(s.size, s.size <= 2048, "at most 2048 px (the HPAv18 images' side; the competition's are 512)"))
         if whole(s.epochs) and whole(s.warmup) and s.epochs + s.warmup < 1:
             raise ValueError(f"--epochs + --warmup must be at least 1, got {s.epochs} + {s.warmup}")
         if isinstance(s.arch, str): check_arch(s.arch)
@@ -59,11 +62,38 @@ class TrainSettings:
         diff = {k: (saved.get(k), v) for k, v in {**self.to_dict(), **more}.items() if k not in ignore and saved.get(k) != v}
         if diff: raise ValueError(f"{where}: --resume with other settings than the interrupted run: {diff}")
 
+# %% ../nbs/08b_train.ipynb #943ee331
+def read_json(path,  # a JSON file a command wrote (config.json, run.json)
+              what:str='file',  # how the error names it
+             )->dict:
+    "The JSON object in `path`; a `ValueError` naming the file when it is not one (a truncated write, a damaged file)"
+    p = Path(path)
+    if not p.is_file(): raise FileNotFoundError(f"{path}: {what} not found" if not p.exists() else f"{path}: {what} is not a file")
+    try: d = json.loads(p.read_bytes())
+    except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e.msg}, line {e.lineno} column {e.colno}): a truncated or damaged {what}") from None
+    except UnicodeDecodeError: raise ValueError(f"{path}: not valid JSON (not UTF-8 text): a damaged {what}") from None
+    if not isinstance(d, dict): raise ValueError(f"{path}: expected a JSON object, got {type(d).__name__}")
+    return d
+
+# %% ../nbs/08b_train.ipynb #3efd4f9d
+def check_device(device,  # a `torch.device` (`as_device`), or None: CUDA when available
+                ):
+    "`device` when this machine has it; else a `ValueError` naming the option, before a run folder is made"
+    if device is None or device.type == 'cpu': return device
+    if device.type == 'cuda':
+        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (device.index or 0) >= n: raise ValueError(f"--device {device}: this machine has {n} CUDA device(s)" + (' (no CUDA device, or no CUDA build of PyTorch)' if not n else ''))
+    if device.type == 'mps' and not torch.backends.mps.is_available(): raise ValueError(f"--device {device}: this machine has no MPS device")
+    return device
+
 # %% ../nbs/08b_train.ipynb #56dac209
+def _same_file(a, b)->bool: return Path(a).resolve() == Path(b).resolve() or (Path(a).is_file() and Path(b).is_file() and Path(a).read_bytes() == Path(b).read_bytes())
+
 def start_run(out:Path,  # the run folder
               s:TrainSettings,  # the run's settings; `s.lr` on resume: None, or the interrupted run's
               more:dict|None=None,  # what else must match on resume (the data folder, extra folders, features)
               resume:bool=False,  # continue the interrupted run in `out`
+              given:dict|None=None,  # the input files given, e.g. {'folds': ..., 'stats': ...}: on resume, those not None must be the run's
              )->dict|None:  # the interrupted run's config.json on resume, else None
     "Check that `out` can take this run (no finished run, `--resume` for an interrupted one, made by `hpa_train`)"
     if (out/'run.json').exists(): raise FileExistsError(f"{out} holds a finished run (run.json); choose another --out")
@@ -71,9 +101,11 @@ def start_run(out:Path,  # the run folder
     cfg = None
     if resume:
         if not (out/'config.json').exists(): raise FileNotFoundError(f"{out}: nothing to resume (no config.json)")
-        cfg = json.loads((out/'config.json').read_text())
+        cfg = read_json(out/'config.json', 'run configuration')
         s.same_as(cfg, out, ignore=('lr',), **(more or {}))
         if s.lr is not None and s.lr != cfg['lr']: raise ValueError(f"{out}: --resume with another lr ({s.lr}) than the interrupted run ({cfg['lr']})")
+        for k, f in (given or {}).items():
+            if f is not None and cfg.get(k) and not _same_file(f, cfg[k]): raise ValueError(f"{out}: --resume with another --{k} ({f}) than the interrupted run ({cfg[k]})")
     elif (out/'config.json').exists():
         raise FileExistsError(f"{out} holds an interrupted run; pass --resume to continue it or choose another --out")
     return cfg
@@ -120,7 +152,7 @@ def find_lr(learn, out:Path,
 
 # %% ../nbs/08b_train.ipynb #862898b5
 def _write_csv(df, path):
-    with atomic_path(path) as t: df.to_csv(t, index=False)
+    atomic_write(path, lambda t: df.to_csv(t, index=False))
 
 def finish_run(out:Path, learn, dls, cfg:dict,
                probs, targs,  # the validation predictions and targets (`gather_preds`)
@@ -129,7 +161,7 @@ def finish_run(out:Path, learn, dls, cfg:dict,
     "Write model.pth, valid_preds.csv, thresholds.json, curves.png and run.json; remove the checkpoint"
     import matplotlib.pyplot as plt
     from hpa_fastai.thresholds import tune_thresholds, save_thresholds
-    with atomic_path(out/'model.pth') as t: torch.save({k: v.cpu() for k, v in learn.model.state_dict().items()}, t)
+    atomic_write(out/'model.pth', lambda t: torch.save({k: v.cpu() for k, v in learn.model.state_dict().items()}, t))
     vp = pd.DataFrame(probs, columns=[str(i) for i in range(N_CLASSES)]); vp.insert(0, 'Id', dls.valid_ds.ids)
     _write_csv(vp, out/'valid_preds.csv')
     th, fb = tune_thresholds(probs, targs, return_fallback=True)
@@ -141,7 +173,7 @@ def finish_run(out:Path, learn, dls, cfg:dict,
            'valid_f1_macro_tuned_on_itself': f1_macro(probs, targs, th),  # optimistic: tuned and scored on the same data
            'best_epoch': int(h.epoch[h.f1_macro.idxmax()]), 'seconds': seconds,
            'command': sys.argv, 'device': str(dls.device), 'processes': max(num_distrib(), 1)}
-    with atomic_path(out/'run.json') as t: Path(t).write_text(json.dumps(res, indent=1))
+    atomic_write(out/'run.json', lambda t: Path(t).write_text(json.dumps(res, indent=1)))
     for f in ('last.pth', 'config.json'): (out/f).unlink(missing_ok=True)
     shutil.rmtree(out/'models', ignore_errors=True)
     return res
@@ -170,11 +202,13 @@ def _share_error(err:Exception|None):
 
 def _prepare(data, out, s, more, folds, stats, resume, skip_lr_find, lr_find_iters, make)->tuple:
     "Rank 0's part before training: the run folder, inputs, learner, LR finder and config.json"
-    cfg = start_run(out, s, more, resume)
-    read_labels(data/'train.csv', 'Target')  # a bad data folder is named before the folder is made
+    cfg = start_run(out, s, more, resume, {'folds': folds, 'stats': stats})
+    df = read_labels(data/'train.csv', 'Target')  # a bad data folder is named before the folder is made
     for f_, what in ((folds, '--folds'), (stats, '--stats'), (s.weights, '--weights')):
         if f_ is not None and not Path(f_).is_file(): raise FileNotFoundError(f"{what} {f_}: no such file")
     if cfg is not None: s.lr, folds, stats = cfg['lr'], cfg['folds'], cfg['stats']
+    if folds is not None and not (load_folds(folds, df.Id.tolist()) == s.fold).any():  # before the statistics are computed
+        raise ValueError(f"--folds {folds}: fold {s.fold} is empty (folds: {sorted(set(load_folds(folds).tolist()))})")
     claim_out(out, 'hpa_train'); clean_temps(out)  # what a killed run was writing goes
     seed_everything(s.seed)
     folds, stats = run_inputs(data, out, s, folds, stats)
@@ -194,7 +228,7 @@ def _setup(data, out, s, more, folds, stats, resume, skip_lr_find, lr_find_iters
         except Exception as e: err = e
     _share_error(err)
     if rank_distrib():
-        cfg = json.loads((out/'config.json').read_text()); seed_everything(s.seed); dls, learn = make(cfg['folds'], cfg['stats'])
+        cfg = read_json(out/'config.json', 'run configuration'); seed_everything(s.seed); dls, learn = make(cfg['folds'], cfg['stats'])
     return cfg, dls, learn
 
 def _fit_run(out, learn, dls, cfg, resume, t0, t_lr)->dict:
@@ -204,7 +238,7 @@ def _fit_run(out, learn, dls, cfg, resume, t0, t_lr)->dict:
         fit_warmup(learn, epochs=cfg['epochs'], lr=cfg['lr'], warmup_epochs=cfg['warmup'], run=out, resume=resume and (out/'last.pth').exists())
     t_fit = time.time() - t0 - t_lr
     probs, targs = gather_preds(learn, dls.valid)
-    if rank_distrib(): distrib_barrier(); return json.loads((out/'run.json').read_text())
+    if rank_distrib(): distrib_barrier(); return read_json(out/'run.json', 'run summary')
     res = finish_run(out, learn, dls, cfg, probs, targs, {'lr_find': round(t_lr, 1), 'fit': round(t_fit, 1), 'total': round(time.time() - t0, 1)})
     distrib_barrier()
     print(f"valid macro F1 {res['valid_f1_macro']:.4f} (class-prior baseline {res['prior_f1_macro']:.4f}); run in {out}")
@@ -248,7 +282,8 @@ def hpa_train(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (s
     s = TrainSettings(arch, size, crop, epochs, warmup, bs, lr, loss, gamma, oversample or False, fold, pretrained,
                       None if weights is None else str(weights), seed).check(lr_find_iters, num_workers)
     if folds is None and fold >= 5: raise ValueError(f"--fold must be in 0..4 (the 5 folds made without --folds), got {fold}")
-    data, out, features, device = local_data(data), Path(out), _features(features, feature_stains), as_device(device)
+    data, out, features, device = local_data(data), Path(out), _features(features, feature_stains), check_device(as_device(device))
+    if extra: extra_labels(extra, read_labels(data/'train.csv', 'Target').Id)  # an Id twice is refused before any work
     with process_group() as joined:
         if joined and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
         make = lambda f, st: train_learner(data, out, s, f, st, cache, extra, features, num_workers, device, compile)
