@@ -48,6 +48,15 @@ def world(tmp_path_factory):
     sub = w/'sub_digits.csv'; test_ids = [l.split(',')[0] for l in (w/'data'/'sample_submission.csv').read_text().splitlines()[1:]]
     sub.write_text('Id,Predicted\n' + '\n'.join(f"{i},{'٣' if k == 0 else '²' if k == 1 else '0'}" for k, i in enumerate(test_ids)) + '\n')
     # files for the cases of section 11 of the table (files and values)
+    rows = (w/'data'/'train.csv').read_text().splitlines(); tids = [r.split(',')[0] for r in rows[1:]]
+    (w/'comma.csv').write_text('\n'.join([rows[0]] + [r + ',' for r in rows[1:]]) + '\n')  # a trailing comma on every row
+    (w/'neg.csv').write_text('\n'.join([rows[0], tids[0] + ',-1', *rows[2:]]) + '\n')  # Target -1
+    for name, col, fold in (('folds3.csv', 'fold', lambda k: k % 3), ('nofold.csv', 'split', lambda k: k % 3),
+                            ('halffold.csv', 'fold', lambda k: '2.5' if k == 2 else k % 3), ('blankfold.csv', 'fold', lambda k: '' if k == 4 else k % 3)):
+        (w/name).write_text(f'Id,{col}\n' + ''.join(f'{i},{fold(k)}\n' for k, i in enumerate(tids)))
+    (w/'stats_nan.json').write_text('{"mean": [NaN, 0.1, 0.1, 0.1], "std": [0.2, 0.2, 0.2, 0.2]}')
+    (w/'stats_str.json').write_text('{"mean": [0.1, 0.1, 0.1, 0.1], "std": ["0.2", 0.2, 0.2, 0.2]}')
+    (w/'th_nan.json').write_text('[' + ', '.join(['0.5'] * 27 + ['NaN']) + ']'); (w/'th_big.json').write_text('[' + ', '.join(['0.5'] * 27 + ['1.5']) + ']')
     # files for the cases of section 12 of the table (training and prediction)
     return w
 
