@@ -58,6 +58,30 @@ def world(tmp_path_factory):
     (w/'stats_str.json').write_text('{"mean": [0.1, 0.1, 0.1, 0.1], "std": ["0.2", 0.2, 0.2, 0.2]}')
     (w/'th_nan.json').write_text('[' + ', '.join(['0.5'] * 27 + ['NaN']) + ']'); (w/'th_big.json').write_text('[' + ', '.join(['0.5'] * 27 + ['1.5']) + ']')
     # files for the cases of section 12 of the table (training and prediction)
+    import json
+    ids3 = [l.split(',')[0] for l in (w/'data'/'train.csv').read_text().splitlines()[1:]]
+    (w/'f3.csv').write_text('Id,fold\n' + ''.join(f'{i},{k % 3}\n' for k, i in enumerate(ids3)))  # folds 0..2 only
+    ext = w/'extra_one'; (ext/'train').mkdir(parents=True)  # an extra folder whose one row is an Id of the data
+    (ext/'train.csv').write_text('Id,Target\n' + (w/'data'/'train.csv').read_text().splitlines()[1] + '\n')
+    for f in (w/'data'/'train').glob(ids3[0] + '_*.png'): shutil.copy(f, ext/'train')
+    def data_with(name, test_id, how):  # a copy of the data whose last test Id is `test_id` (read in a loader worker): renamed, then broken
+        d = w/name; shutil.copytree(w/'data', d); (d/'.hpa_fastai').unlink(missing_ok=True)
+        ss = (d/'sample_submission.csv').read_text().splitlines(); old = ss[-1].split(',')[0]
+        for f in (d/'test').glob(old + '_*.png'): f.rename(f.with_name(f.name.replace(old, test_id)))
+        (d/'sample_submission.csv').write_text('\n'.join(ss[:-1] + [ss[-1].replace(old, test_id)]) + '\n')
+        g = d/'test'/f'{test_id}_green.png'
+        if how == 'truncated': g.write_bytes(g.read_bytes()[:60])
+        else: [f.unlink() for f in (d/'test').glob(test_id + '_*.png')]
+    data_with('data_trunc', 'trunc_1', 'truncated'); data_with('data_noimage', 'noimage_1', 'missing')
+    rt = w/'run_trunc'; shutil.copytree(w/'run', rt); (rt/'run.json').write_text((rt/'run.json').read_text()[:40])  # a truncated run.json
+    ri = w/'run_interrupted'; shutil.copytree(w/'run', ri)  # what a killed hpa_train leaves: config.json, no run.json
+    cfg = json.loads((ri/'run.json').read_text()); keep = ('arch', 'size', 'crop', 'epochs', 'warmup', 'bs', 'lr', 'loss', 'gamma', 'oversample',
+                                                         'fold', 'pretrained', 'weights', 'seed', 'data', 'folds', 'stats', 'lr_suggested')
+    cfg = {k: cfg[k] for k in keep if k in cfg} | {'bs': 32, 'folds': str(ri/'folds.csv'), 'stats': str(ri/'stats.json')}  # $TRAIN's settings
+    for f in ('run.json', 'model.pth', 'valid_preds.csv', 'thresholds.json', 'curves.png'): (ri/f).unlink()
+    (ri/'config.json').write_text(json.dumps(cfg))
+    rc = w/'run_trunc_cfg'; shutil.copytree(ri, rc); (rc/'config.json').write_text(json.dumps(cfg)[:30])
+    hr = w/'hparun_trunc'; hr.mkdir(); (hr/'.hpa_fastai').write_text('hpa_run\n'); (hr/'run.json').write_text('{"command": ["hpa_run"], "set')
     return w
 
 def _cases(path=Path(__file__).with_name('bad_input_cases.tsv'))->list:

@@ -17,8 +17,10 @@ def test_train_kill_resume_predict_score(synth, tmp_path):
     out = tmp_path/'run'
     p = subprocess.Popen([str(BIN/'hpa_train'), '--data', str(synth), '--out', str(out), '--epochs', '3', *TRAIN],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    t0 = time.time()
-    while not (out/'last.pth').exists() and p.poll() is None and time.time() - t0 < 300: time.sleep(0.05)
+    t0, h = time.time(), out/'history.csv'
+    def mid_cycle():  # the checkpoint of the first epoch of the one-cycle (after the warm-up) is written: its row, then last.pth
+        return h.exists() and len(h.read_text().splitlines()) >= 3 and (out/'last.pth').exists() and (out/'last.pth').stat().st_mtime >= h.stat().st_mtime
+    while not mid_cycle() and p.poll() is None and time.time() - t0 < 300: time.sleep(0.02)
     p.send_signal(signal.SIGKILL); p.wait()
     if (out/'run.json').exists(): pytest.skip('training finished before it could be killed')
     assert (out/'last.pth').exists() and not (out/'model.pth').exists()
@@ -29,6 +31,9 @@ def test_train_kill_resume_predict_score(synth, tmp_path):
     run('hpa_train', '--data', synth, '--out', out, '--epochs', '3', *TRAIN, '--resume')
     h = pd.read_csv(out/'history.csv')
     assert h.epoch.tolist() == [0, 1, 2, 3] and h.stage.tolist() == ['warmup'] + ['train'] * 3
+    whole = tmp_path/'whole'; run('hpa_train', '--data', synth, '--out', whole, '--epochs', '3', *TRAIN)  # the same run, not interrupted
+    hw = pd.read_csv(whole/'history.csv')  # the resumed epochs log what it logs: the smoothed training loss went on from the checkpoint
+    pd.testing.assert_frame_equal(h.drop(columns='seconds'), hw.drop(columns='seconds'))
     assert not (out/'last.pth').exists() and (out/'model.pth').exists() and (out/'thresholds.json').exists()
     cfg = json.loads((out/'run.json').read_text())
     assert cfg['arch'] == 'resnet18' and cfg['size'] == 64 and len(cfg['mean']) == 4 and cfg['lr'] > 0
@@ -47,3 +52,15 @@ def test_train_kill_resume_predict_score(synth, tmp_path):
     bad = tmp_path/'bad.csv'; bad.write_text('Id,Predicted\n' + ''.join(f'{i},1 30\n' for i in ids))
     r = run('hpa_score', '--submission', bad, '--labels', synth/'test_labels.csv', ok=False)
     assert r.returncode != 0 and "label '30'" in r.stderr and ids[0] in r.stderr
+
+def test_worker_error_one_line(synth, tmp_path):
+    "An image that fails in a loader worker process (--num_workers 1) ends the run with the one line naming its Id and file"
+    import shutil
+    data = tmp_path/'data'; shutil.copytree(synth, data)
+    for f in (data/'train').glob('*_green.png'): f.write_bytes(f.read_bytes()[:60])  # every green channel truncated
+    stats = tmp_path/'stats.json'; stats.write_text(json.dumps({'mean': [.1] * 4, 'std': [.1] * 4, 'channels': ['red', 'green', 'blue', 'yellow']}))
+    r = run('hpa_train', '--data', data, '--out', tmp_path/'run', '--stats', stats, '--num_workers', 1, '--epochs', 1, '--warmup', 0,
+            '--arch', 'resnet18', '--size', 32, '--bs', 8, '--lr', 1e-2, '--skip_lr_find', '--device', 'cpu', ok=False)
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert r.returncode == 1 and len(lines) == 1, r.stderr[-3000:]
+    assert lines[0].startswith('hpa_train: Id ') and 'unreadable or truncated PNG' in lines[0] and '_green.png' in lines[0], lines[0]
