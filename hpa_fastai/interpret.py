@@ -72,10 +72,11 @@ def _from_learner(cls, learn,  # a `Learner` on `hpa_dls` loaders
                  )->HPAInterpretation:
     "The validation predictions of `learn` (sigmoid of its logits), with the loader's Ids and image folders"
     import torch
+    from hpa_fastai.learner import distinct_targets  # (here: a report without a learner does not import the training stack)
     dl = learn.dls.valid if dl is None else dl
     probs, targs = learn.get_preds(dl=dl, act=torch.sigmoid)
     ds = dl.dataset
-    return cls(probs.numpy(), targs.numpy(), thresholds, ids=list(ds.ids), folder=ds.folder, y_train=learn.dls.train_ds.y)
+    return cls(probs.numpy(), targs.numpy(), thresholds, ids=list(ds.ids), folder=ds.folder, y_train=distinct_targets(learn.dls.train_ds))
 HPAInterpretation.from_learner = _from_learner
 
 # %% ../nbs/09a_interpret.ipynb #799e5bfc

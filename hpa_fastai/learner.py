@@ -22,7 +22,7 @@ from .callbacks import HistoryCSV, BestModel, EpochCheckpoint, LoaderEpoch
 from .loop import AdamW, sync_free, one_cycle, AMP
 
 # %% auto #0
-__all__ = ['hpa_learner', 'init_prior_bias', 'fit_warmup', 'fit_progressive', 'plot_history']
+__all__ = ['hpa_learner', 'init_prior_bias', 'distinct_targets', 'fit_warmup', 'fit_progressive', 'plot_history']
 
 # %% ../nbs/08_learner.ipynb #df05d9b0
 def hpa_learner(dls,  # DataLoaders from `hpa_dls`
@@ -34,16 +34,17 @@ def hpa_learner(dls,  # DataLoaders from `hpa_dls`
                 path='.',  # where `models/` (the best model) goes
                 fp16:bool|None=None,  # mixed precision; None: on CUDA only
                 channels_last:bool|None=None,  # channels-last memory format; None: on CUDA only
-                opt_func=AdamW,  # fastai's Adam arithmetic in one fused step (`hpa_fastai.loop.AdamW`); `fastai.optimizer.Adam` for fastai's own
+                opt_func=None,  # None: `hpa_fastai.loop.AdamW` (fastai's Adam arithmetic in one fused step) with `fast_loop`, else `fastai.optimizer.Adam`
                 prior_bias:bool=True,  # start the output biases at the logits of the training prevalences
-                fast_loop:bool=True,  # a loop without host syncs (`hpa_fastai.loop.sync_free`); False: fastai's own loop
+                fast_loop:bool=True,  # a loop without host syncs (`hpa_fastai.loop.sync_free`); False: fastai's own loop, optimizer and `to_fp16`
                 compile:bool|dict=False,  # `torch.compile` the model (True, or a dict of `torch.compile` arguments)
                 **kwargs,  # passed to `Learner`
                )->Learner:
     "A fastai `Learner` for 4-channel HPA images: `rgby_model`, focal loss, macro F1, three layer groups"
     model = feature_model(arch, n_extra(dls.train), pretrained=pretrained, weights=weights)  # n_extra 0: `rgby_model`; else a wider first conv
-    y = getattr(dls.train_ds, 'y', None)
+    y = distinct_targets(dls.train_ds)  # each image once, however often oversampling lists it
     if prior_bias and y is not None: init_prior_bias(model, y)
+    if opt_func is None: opt_func = AdamW if fast_loop else Adam
     learn = Learner(dls, model, loss_func=loss_func if loss_func is not None else FocalLoss(), opt_func=opt_func,
                     metrics=metrics if metrics is not None else [F1Macro()], splitter=rgby_splitter, path=path, **kwargs)
     cuda = is_cuda(dls.device)
@@ -67,6 +68,18 @@ def init_prior_bias(model:nn.Module,  # a model from `rgby_model`
     if last.bias is None or last.bias.shape[0] != len(p): raise ValueError(f"the last linear layer does not have {len(p)} biases")
     with torch.no_grad(): last.bias.copy_(torch.from_numpy(np.log(p / (1 - p))))
     return model
+
+# %% ../nbs/08_learner.ipynb #5c9938dd
+def distinct_targets(ds,  # a training data set (`hpa_dls(...).train_ds`), or anything with `y`
+                    )->np.ndarray|None:  # (n, c): one row per distinct image; None when `ds` has no `y`
+    "The targets of `ds` with each image counted once, however often oversampling lists it (`oversample='copies'`)"
+    y, ids = getattr(ds, 'y', None), getattr(ds, 'ids', None)
+    if y is None or ids is None: return y
+    folder = getattr(ds, 'folder', None)
+    folders = map(str, folder) if isinstance(folder, list) else [str(folder)] * len(ids)
+    first = {}
+    for i, key in enumerate(zip(folders, ids)): first.setdefault(key, i)  # the copies come after their image
+    return np.asarray(y)[list(first.values())]
 
 # %% ../nbs/08_learner.ipynb #0fff1dbc
 def _resume(learn:Learner, run:Path, best_cb, warmup_epochs:int)->tuple:
