@@ -47,6 +47,7 @@ def hpa_learner(dls,  # DataLoaders from `hpa_dls`
     if opt_func is None: opt_func = AdamW if fast_loop else Adam
     learn = Learner(dls, model, loss_func=loss_func if loss_func is not None else FocalLoss(), opt_func=opt_func,
                     metrics=metrics if metrics is not None else [F1Macro()], splitter=rgby_splitter, path=path, **kwargs)
+    learn.add_cb(LoaderEpoch())  # an LR finder leaves the loader's epoch (shuffle, augmentation) as it found it
     cuda = is_cuda(dls.device)
     fp16 = cuda if fp16 is None else fp16
     if fast_loop:
@@ -140,7 +141,8 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
         if resume and start[stage] > 0 and learn.dls.device is not None: learn.model.to(learn.dls.device)  # `fit` would move it only later
         learn.create_opt()
         if resume and start[stage] > 0: _load_opt(learn, ck['opt'], run/'last.pth')
-        one_cycle(learn, n, lr_, cbs=cbs + extra, start_epoch=start[stage])
+        with learn.removed_cbs([cb for cb in learn.cbs if isinstance(cb, LoaderEpoch)]):  # this stage's own sets the epoch
+            one_cycle(learn, n, lr_, cbs=cbs + extra, start_epoch=start[stage])
     if warmup_epochs:
         warmup_trainable(learn.model)
         _fit('warmup', warmup_epochs, warmup_lr or lr, 0)

@@ -194,7 +194,7 @@ class HPADL(TfmdDL):
         if m is not None: out += (TensorBase(torch.from_numpy(m > 127).float()),)  # side planes (0/255 masks) as 0/1 floats
         if self.pin_memory and self.fake_l.num_workers == 0 and torch.cuda.is_available():
             out = tuple(o.pin_memory() for o in out)  # pinned here, in a loader thread, not in the training loop
-        return out if seeds is None else (*out, seeds)
+        return out if seeds is None else (*out, seeds.hand_over(out[0]))  # a new batch: `BatchAug` may overwrite it
     def retain(self, res, b): return res
     def new(self, dataset=None, cls=None, **kwargs):
         "fastai's `new` (a copy with some attributes changed), keeping the weights, seed, threads and prefetch"

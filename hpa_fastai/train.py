@@ -19,7 +19,7 @@ from .stats import channel_stats, save_stats, load_stats, stats_ids
 from .data_block import hpa_dls, extra_labels
 from .callbacks import atomic_write
 from .cache import build_cache
-from .learner import hpa_learner, fit_warmup, plot_history
+from .learner import hpa_learner, fit_warmup, plot_history, distinct_targets
 from .distributed import process_group, distributed, gather_preds
 
 # %% auto #0
@@ -168,8 +168,8 @@ def finish_run(out:Path, learn, dls, cfg:dict,
     save_thresholds(th, out/'thresholds.json', fb)
     plot_history(out/'history.csv', out/'curves.png'); plt.close('all')
     h = pd.read_csv(out/'history.csv'); mean, std = load_stats(cfg['stats'])
-    res = {**cfg, 'mean': mean.tolist(), 'std': std.tolist(), 'n_train': len(dls.train_ds), 'n_valid': len(dls.valid_ds),
-           'valid_f1_macro': f1_macro(probs, targs), 'prior_f1_macro': prior_f1(dls.train_ds.y, targs),
+    res = {**cfg, 'mean': mean.tolist(), 'std': std.tolist(), 'n_train': len(distinct_targets(dls.train_ds)), 'n_valid': len(dls.valid_ds),
+           'valid_f1_macro': f1_macro(probs, targs), 'prior_f1_macro': prior_f1(distinct_targets(dls.train_ds), targs),
            'valid_f1_macro_tuned_on_itself': f1_macro(probs, targs, th),  # optimistic: tuned and scored on the same data
            'best_epoch': int(h.epoch[h.f1_macro.idxmax()]), 'seconds': seconds,
            'command': sys.argv, 'device': str(dls.device), 'processes': max(num_distrib(), 1)}
@@ -205,7 +205,9 @@ def _prepare(data, out, s, more, folds, stats, resume, skip_lr_find, lr_find_ite
     cfg = start_run(out, s, more, resume, {'folds': folds, 'stats': stats})
     df = read_labels(data/'train.csv', 'Target')  # a bad data folder is named before the folder is made
     for f_, what in ((folds, '--folds'), (stats, '--stats'), (s.weights, '--weights')):
-        if f_ is not None and not Path(f_).is_file(): raise FileNotFoundError(f"{what} {f_}: no such file")
+        if f_ is not None and not Path(f_).exists(): raise FileNotFoundError(f"{what} {f_}: no such file")
+        if f_ is not None: input_file(f_, what)  # a folder, FIFO or device is named too
+    if stats is not None: load_stats(stats)  # bad values named before the run folder is made
     if cfg is not None: s.lr, folds, stats = cfg['lr'], cfg['folds'], cfg['stats']
     if folds is not None and not (load_folds(folds, df.Id.tolist()) == s.fold).any():  # before the statistics are computed
         raise ValueError(f"--folds {folds}: fold {s.fold} is empty (folds: {sorted(set(load_folds(folds).tolist()))})")

@@ -15,7 +15,7 @@ from fastai.vision.models.unet import DynamicUnet
 from .model import rgby_model, stem_modules
 from .losses import FocalLoss
 from .metrics import F1Macro
-from .learner import init_prior_bias
+from .learner import init_prior_bias, distinct_targets
 import functools, cv2
 from pathlib import Path
 from .remote import local_data
@@ -139,7 +139,7 @@ def unet_learner(dls,  # from `unet_dls`
     "A fastai `Learner` for `rgby_unet`: mask BCE (+ class loss), IoU (+ macro F1), three layer groups"
     size = dls.train_ds[0][0].shape[-1]  # (not `one_batch`: that would start an epoch and shift the seeded batches)
     model = rgby_unet(arch, size, n_classes=n_classes, pretrained=pretrained, weights=weights)
-    if n_classes and getattr(dls.train_ds, 'y', None) is not None: init_prior_bias(model, dls.train_ds.y)
+    if n_classes and getattr(dls.train_ds, 'y', None) is not None: init_prior_bias(model, distinct_targets(dls.train_ds))
     if metrics is None: metrics = [MaskIoU(0), MaskIoU(1), MaskIoU()] + ([F1Macro()] if n_classes else [])
     if seg_weight is None: seg_weight = 0.1 if n_classes else 1.
     learn = Learner(dls, model, loss_func=SegLoss(cls_loss, seg_weight), opt_func=Adam, metrics=metrics, splitter=unet_splitter, **kwargs)
