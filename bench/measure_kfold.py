@@ -8,7 +8,7 @@ ensemble test macro F1. Run: python bench/measure_kfold.py
 import json, tempfile, warnings
 warnings.filterwarnings('ignore')
 from pathlib import Path
-from hpa_fastai.data import hpa_data
+from hpa_fastai.datasets import hpa_data
 from hpa_fastai.pipeline import hpa_run
 
 def main():

@@ -32,7 +32,7 @@ def learner(seed, a):
     import numpy as np
     from hpa_fastai.metrics import macro_auc
     from hpa_fastai.core import seed_everything
-    from hpa_fastai.data import hpa_data
+    from hpa_fastai.datasets import hpa_data
     from hpa_fastai.data_block import hpa_dls
     from hpa_fastai.learner import hpa_learner, fit_warmup
     from hpa_fastai.losses import FocalLoss

@@ -10,7 +10,7 @@ import time, warnings
 warnings.filterwarnings('ignore')
 import numpy as np
 from hpa_fastai.core import seed_everything
-from hpa_fastai.data import hpa_data
+from hpa_fastai.datasets import hpa_data
 from hpa_fastai.data_block import hpa_dls
 from hpa_fastai.losses import FocalLoss
 from hpa_fastai.metrics import f1_macro, macro_auc

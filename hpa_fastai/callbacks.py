@@ -77,8 +77,8 @@ class EpochCheckpoint(_ResumeAware):
         best = next((cb.best for cb in self.learn.cbs if isinstance(cb, SaveModelCallback)), None)
         scaler = getattr(self.learn, 'scaler', None)  # fp16: the loss scale and its growth counter
         sl = self.recorder.smooth_loss  # fastai's `AvgSmoothLoss` (or `DeviceSmoothLoss`): a moving average over the whole fit
-        state = {'model': get_model(self.learn.model).state_dict(), 'opt': _plain(self.learn.opt.state_dict()), 'rng': torch.get_rng_state(),
-                 'stage': self.stage, 'epoch': self.epoch, 'best': None if best is None else float(best),
+        state = {'model': get_model(self.learn.model).state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
+                 'rng': torch.get_rng_state(), 'stage': self.stage, 'epoch': self.epoch, 'best': None if best is None else float(best),
                  'scaler': None if scaler is None else scaler.state_dict(),
                  'smooth_loss': None if sl.val is None else {'val': float(sl.val), 'count': int(sl.count)}}
         atomic_write(self.fname, lambda t: torch.save(state, t))
@@ -93,11 +93,14 @@ class EpochCheckpoint(_ResumeAware):
 
 # %% ../nbs/07b_callbacks.ipynb #2da9e7e3
 class LoaderEpoch(Callback):
-    "Set the training loader's epoch from the run's global epoch (shuffling and augmentation survive a resume); an LR finder leaves it as it was"
-    def __init__(self, offset:int|None=None): self.offset = offset  # the run's epoch of the fit's first; None: the epochs the loader has had
+    ("Set the training loader's epoch from the run's global epoch (shuffling and augmentation survive a resume); "
+     "an LR finder leaves it as it was")
+    def __init__(self, offset:int|None=None):  # the run's epoch of the fit's first; None: the epochs the loader has had
+        self.offset = offset
     def _dl(self): return getattr(self.dls.train, 'dl', self.dls.train)  # the loader a `DistributedDL` wraps
     def before_fit(self): self.start = getattr(self._dl(), 'epoch', None)
     def before_epoch(self):
-        if self.start is not None: self._dl().epoch = (self.start if self.offset is None else self.offset) + self.epoch  # `HPADL.before_iter` adds 1
+        # `HPADL.before_iter` adds 1
+        if self.start is not None: self._dl().epoch = (self.start if self.offset is None else self.offset) + self.epoch
     def after_fit(self):
         if self.start is not None and hasattr(self.learn, 'lr_finder'): self._dl().epoch = self.start  # like the model and optimizer

@@ -87,7 +87,8 @@ def regular_file(path)->Path:
     "`path` with symlinks resolved, if it is absent or a regular file; else a `ValueError` naming it"
     p = Path(os.path.realpath(path))
     if p.is_dir(): raise ValueError(f"{path}: is a folder, expected a file")
-    if p.exists() and not p.is_file(): raise ValueError(f"{path}: exists and is not a regular file (a device, FIFO or socket); refusing to replace it")
+    if p.exists() and not p.is_file():
+        raise ValueError(f"{path}: exists and is not a regular file (a device, FIFO or socket); refusing to replace it")
     return p
 
 # %% ../nbs/00_core.ipynb #17aff91a
@@ -110,7 +111,8 @@ class atomic_path:
     def __init__(self, path): self.path = regular_file(path)
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = self.path.with_name(f'.{self.path.name}.tmp{os.getpid()}_{next(_SEQ)}{self.path.suffix}')  # one name per use: threads never share one
+        # one name per use: threads never share one
+        self.tmp = self.path.with_name(f'.{self.path.name}.tmp{os.getpid()}_{next(_SEQ)}{self.path.suffix}')
         return self.tmp
     def __exit__(self, typ, err, tb):
         try:
@@ -163,7 +165,8 @@ def claim_out(out,  # the output folder
         if not out.is_dir(): raise ValueError(f"--out {out}: is a file, expected a folder")
         made = (out/MARKER).read_text().strip() if (out/MARKER).is_file() else None
         if made is None and any(out.iterdir()):
-            raise ValueError(f"--out {out}: holds files {script} did not make (e.g. {sorted(o.name for o in out.iterdir())[0]}); choose a new or empty folder")
+            raise ValueError(f"--out {out}: holds files {script} did not make (e.g. {sorted(o.name for o in out.iterdir())[0]}); "
+                             "choose a new or empty folder")
         if made is not None and made != script: raise ValueError(f"--out {out}: was made by {made}, not {script}; choose another folder")
     if create:
         out.mkdir(parents=True, exist_ok=True)
@@ -176,8 +179,10 @@ def check_out(out,  # the output file (or folder) a command will write
               folders:dict|None=None,  # option -> the input folder(s) it reads, e.g. {'--data': 'data'}
               opt:str='--out',  # the output's option, as the error names it
              )->Path:
-    "`out` if it is none of `inputs`, lies inside none of `folders` (symlinks resolved) and its folder is writable; else a `ValueError` naming the option"
-    def _paths(v): return [p for p in (v if isinstance(v, (list, tuple)) else [v]) if p is not None and '://' not in str(p)]  # URLs are never local outputs
+    ("`out` if it is none of `inputs`, lies inside none of `folders` (symlinks resolved) and its folder is writable; "
+     "else a `ValueError` naming the option")
+    # URLs are never local outputs
+    def _paths(v): return [p for p in (v if isinstance(v, (list, tuple)) else [v]) if p is not None and '://' not in str(p)]
     o = Path(os.path.realpath(out))
     for k, v in (inputs or {}).items():
         for p in _paths(v):
@@ -310,9 +315,11 @@ def load_weights(path,  # a file written by `torch.save` of a state dict (or of 
     if p.stat().st_size == 0: raise ValueError(f"{path}: empty {what}")
     import zipfile
     with open(p, 'rb') as f: head = f.read(1)
-    if not zipfile.is_zipfile(p) and head != b'\x80': raise ValueError(f"{path}: not a PyTorch {what} (neither torch.save's zip nor a pickle)")
+    if not zipfile.is_zipfile(p) and head != b'\x80':
+        raise ValueError(f"{path}: not a PyTorch {what} (neither torch.save's zip nor a pickle)")
     try: return torch.load(p, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError: raise ValueError(f"{path}: not a plain {what} (it holds objects other than tensors); refused, not executed") from None
+    except pickle.UnpicklingError:
+        raise ValueError(f"{path}: not a plain {what} (it holds objects other than tensors); refused, not executed") from None
     except Exception as e: raise ValueError(f"{path}: not a PyTorch {what} ({type(e).__name__})") from None
 
 # %% ../nbs/00_core.ipynb #b1e4e458

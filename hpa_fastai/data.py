@@ -14,7 +14,7 @@ from .remote import is_url, local_data, local_file, fetch_missing
 
 # %% auto #0
 __all__ = ['KAGGLE_INPUT', 'find_data', 'read_labels', 'resize_planes', 'open_rgby', 'rgb_composite', 'write_png',
-           'external_plane', 'open_external', 'hpa_subset', 'hpa_data']
+           'external_plane', 'open_external']
 
 # %% ../nbs/01_data.ipynb #b88b6c1b
 # We parallelise over samples (threads here, processes in data loaders), never inside one OpenCV call: an
@@ -59,12 +59,14 @@ def read_labels(csv,  # path to `train.csv`, `sample_submission.csv` or any `Id,
     fn = input_file(local_file(csv), 'label file')  # a FIFO would block the read
     try: df = pd.read_csv(fn, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError: raise ValueError(f"{fn}: empty file (expected a header line Id,{column or 'Target'})") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{fn}: not a readable CSV ({' '.join(str(e).split())})") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise ValueError(f"{fn}: not a readable CSV ({' '.join(str(e).split())})") from None
     if not isinstance(df.index, pd.RangeIndex):  # pandas took the first column for an index: more fields than header names
         raise ValueError(f"{fn}: its rows have more fields than its header line {','.join(df.columns)} (a trailing comma on each line?)")
     if 'Id' not in df.columns: raise ValueError(f"{fn}: missing column 'Id' (columns: {list(df.columns)})")
     col = column or ('Target' if 'Target' in df.columns else 'Predicted' if 'Predicted' in df.columns else None)
-    if col not in df.columns: raise ValueError(f"{fn}: missing column {column or 'Target'!r}{'' if column else ' (or Predicted)'}; columns: {list(df.columns)}")
+    if col not in df.columns:
+        raise ValueError(f"{fn}: missing column {column or 'Target'!r}{'' if column else ' (or Predicted)'}; columns: {list(df.columns)}")
     errs = _bad_ids(df.Id)
     errs += [f"line {i+2} (Id {df.Id.iat[i]}): duplicate Id" for i in np.flatnonzero(df.Id.duplicated(keep='first'))]
     if col == 'Target': errs += _check_targets(df.Id, df.Target, fn)
@@ -111,7 +113,8 @@ def _decode_png(fn, id_):
     try: im = imagecodecs.png_decode(data)
     except Exception as e: raise ValueError(f"Id {id_}: unreadable or truncated PNG {fn} ({type(e).__name__}: {e})") from None
     if im.ndim != 2 or im.dtype != np.uint8:
-        raise ValueError(f"Id {id_}: {fn} has mode {im.dtype}{'x'+str(im.shape[2]) if im.ndim == 3 else ''}, expected 8-bit single-channel (L)")
+        raise ValueError(f"Id {id_}: {fn} has mode {im.dtype}{'x'+str(im.shape[2]) if im.ndim == 3 else ''}, "
+                         "expected 8-bit single-channel (L)")
     return im
 
 def open_rgby(folder,  # folder holding `{id}_{channel}.png`
@@ -180,75 +183,3 @@ def open_external(folder,  # folder holding `{id}_{channel}.jpg`
         p = external_plane(_decode_jpeg(Path(folder)/f'{id}_{c}.{ext}', id), c)
         resize_planes(p, size, out[i])
     return out
-
-# %% ../nbs/01_data.ipynb #a6b75dc7
-def _link(src:Path, dst:Path):
-    "Symlink `dst` -> `src` (a copy where links are not allowed); name the Id's file when it is missing"
-    import shutil
-    if not src.exists(): raise FileNotFoundError(f"{src}: missing channel file ({src.parent.name}/ of {src.parent.parent})")
-    try: os.symlink(src.resolve(), dst)
-    except OSError: shutil.copyfile(src, dst)
-
-def _build_folder(out:Path, fill)->Path:
-    "Make folder `out` by `fill(tmp)` in a temporary sibling renamed when complete (a failure leaves nothing)"
-    import shutil, tempfile
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix='.partial_'))
-    try:
-        fill(tmp)
-        try: tmp.rename(out)
-        except OSError:  # made meanwhile by another process
-            if not out.exists(): raise
-    finally: shutil.rmtree(tmp, ignore_errors=True)
-    return out
-
-def hpa_subset(data,  # Kaggle-layout folder (train.csv, train/, and optionally sample_submission.csv, test/)
-               n:int,  # training samples to keep
-               n_test:int=0,  # test samples to keep (the first `n_test` of a seeded shuffle of sample_submission.csv)
-               seed:int=0,
-               out=None,  # where to write it; default: a folder in the cache named by the source and arguments
-              )->Path:
-    "A Kaggle-layout folder of `n` training and `n_test` test samples drawn from `data`, images linked, not copied"
-    import hashlib
-    import pandas as pd
-    data = Path(data).resolve()
-    if not (data/'train.csv').exists(): raise FileNotFoundError(f"{data}: no train.csv (expected the Kaggle layout)")
-    if out is None:
-        key = hashlib.sha1(str(data).encode()).hexdigest()[:10]
-        out = cache_dir('subsets')/f'{data.name}_{key}_n{n}_t{n_test}_seed{seed}'
-    out = Path(out)
-    if (out/'train.csv').exists(): return out
-    rng = np.random.default_rng(seed)
-    tr = pd.read_csv(data/'train.csv', dtype=str, keep_default_na=False)
-    if n > len(tr): raise ValueError(f"{data/'train.csv'}: asked for {n} training samples, it has {len(tr)}")
-    tr = tr.iloc[np.sort(rng.permutation(len(tr))[:n])]
-    files = {'train.csv': tr}
-    if n_test:
-        ss = pd.read_csv(data/'sample_submission.csv', dtype=str, keep_default_na=False)
-        if n_test > len(ss): raise ValueError(f"{data/'sample_submission.csv'}: asked for {n_test} test samples, it has {len(ss)}")
-        files['sample_submission.csv'] = ss = ss.iloc[np.sort(rng.permutation(len(ss))[:n_test])]
-        if (data/'test_labels.csv').exists():
-            tl = pd.read_csv(data/'test_labels.csv', dtype=str, keep_default_na=False)
-            files['test_labels.csv'] = tl[tl.Id.isin(set(ss.Id))]
-    def fill(tmp):
-        for split, ids in [('train', tr.Id), ('test', files.get('sample_submission.csv', tr.iloc[:0]).Id)]:
-            (tmp/split).mkdir()
-            for i in ids:
-                for c in CHANNELS: _link(data/split/f'{i}_{c}.png', tmp/split/f'{i}_{c}.png')
-        for name, d in files.items(): d.to_csv(tmp/name, index=False)
-    return _build_folder(out, fill)
-
-# %% ../nbs/01_data.ipynb #c56bf3cd
-def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
-             n:int=256, n_test:int=64, size:int=128, seed:int=0,  # the synthetic set used when there is no real data
-             subset:bool=False,  # cut real data down to `n` + `n_test` samples (see `hpa_subset`)
-            )->Path:
-    "The data folder: `path`, the Kaggle input, `$HPA_DATA`, else a cached synthetic set (made if needed)"
-    real = find_data(path)
-    if real is not None:
-        if not (real/'train.csv').exists(): raise FileNotFoundError(f"{real}: no train.csv (expected the Kaggle layout)")
-        return hpa_subset(real, n, n_test, seed) if subset else real
-    from hpa_fastai.synth import make_synth, synth_version
-    out = cache_dir('synth')/f'n{n}_t{n_test}_s{size}_seed{seed}_{synth_version()}'  # a new generator, a new set
-    if (out/'sample_submission.csv').exists(): return out
-    return _build_folder(out, lambda tmp: make_synth(tmp, n=n, n_test=n_test, size=size, seed=seed))

@@ -107,7 +107,8 @@ class NormalizeRGBY(Transform):
 # %% ../nbs/04b_load.ipynb #73a39206
 class BatchBuffers:
     "Reused uint8 batch arrays: a fresh array of tens of MB costs a page fault per 4 KB page, batch after batch"
-    def __init__(self, keep:int=8): self.free, self.keep, self.lock = {}, keep, threading.RLock()  # `keep` free arrays per shape (re-entrant: `_put` runs from the garbage collector)
+    def __init__(self, keep:int=8):  # `keep` free arrays per shape (re-entrant: `_put` runs from the garbage collector)
+        self.free, self.keep, self.lock = {}, keep, threading.RLock()
     def get(self, shape:tuple)->np.ndarray:
         "An uninitialised uint8 array of `shape`: a view of a pooled array, which returns to the pool when the view dies"
         with self.lock: fl = self.free.get(shape); base = fl.pop() if fl else None
@@ -128,7 +129,8 @@ class WorkerError:
     def __init__(self, e:BaseException):
         self.tb = ''.join(traceback.format_exception(e))  # the worker's traceback, kept as a note for a debugger
         try: self.e = pickle.loads(pickle.dumps(e))
-        except Exception: self.e = RuntimeError(f"{type(e).__name__}: {e}")  # an exception that cannot cross processes: its type and message
+        except Exception:  # an exception that cannot cross processes: its type and message
+            self.e = RuntimeError(f"{type(e).__name__}: {e}")
     def reraise(self):
         "Raise the worker's exception in this process (its traceback in the worker as a note)"
         self.e.add_note(f"raised in a loader worker process:\n{self.tb}")

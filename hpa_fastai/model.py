@@ -133,7 +133,8 @@ def rgby_model(arch='resnet34',  # torchvision name (ResNet, DenseNet, 'inceptio
                weights:str|Path|None=None,  # local torchvision ImageNet state dict; overrides `pretrained`
                n_in:int=len(CHANNELS),  # input channels
               )->nn.Sequential:  # `nn.Sequential(body, head)`
-    "A torchvision ResNet/DenseNet/Inception-v3 or timm model with an `n_in`-channel first conv (extra channels = RGB mean) and a fastai head"
+    ("A torchvision ResNet/DenseNet/Inception-v3 or timm model with an `n_in`-channel first conv (extra channels = RGB mean) "
+     "and a fastai head")
     if isinstance(arch, str) and arch.startswith('timm:'): body, nf = _timm_body(arch[5:], pretrained, weights, n_in)
     else:
         name, ctor = _arch(arch)

@@ -193,7 +193,8 @@ def load_folds(path,  # an `Id,fold` CSV from `save_folds` or `hpa_split`
     input_file(path, 'folds file')
     try: d = pd.read_csv(path, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError: raise ValueError(f"{path}: empty file (expected columns Id,fold)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not a readable CSV ({' '.join(str(e).split())})") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: not a readable CSV ({' '.join(str(e).split())})") from None
     if not {'Id', 'fold'} <= set(d.columns) or not isinstance(d.index, pd.RangeIndex):
         raise ValueError(f"{path}: needs columns Id,fold (one field each), has {list(d.columns)}")
     if (err := _bad_folds(path, d)): raise ValueError(err)

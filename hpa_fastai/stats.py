@@ -51,7 +51,8 @@ def channel_stats(folder,  # folder of `{id}_{channel}.png`
     n_workers = n_cpus() if n_workers is None else n_workers
     tasks = [(str(folder), ids[i:i+chunk], size) for i in range(0, len(ids), chunk)]
     h = np.zeros((4, 256), np.int64)
-    bar = tqdm(total=len(ids), desc='channel stats', unit='img', **({} if progress else {'disable': True}))  # never `disable=False`: it would override $TQDM_DISABLE
+    # never `disable=False`: it would override $TQDM_DISABLE
+    bar = tqdm(total=len(ids), desc='channel stats', unit='img', **({} if progress else {'disable': True}))
     if n_workers <= 1 or len(tasks) == 1: results = map(_hist_chunk, tasks)
     else:
         pool = get_context('spawn' if os.name == 'nt' else 'fork').Pool(min(n_workers, len(tasks)))
@@ -83,10 +84,13 @@ def load_stats(path,  # a JSON file written by `save_stats` / `hpa_stats`
     for k in ('mean', 'std'):
         v = d.get(k) if isinstance(d, dict) else None
         if not isinstance(v, list) or len(v) != 4: raise ValueError(f"{path}: '{k}' must be a list of 4 numbers, got {v!r}")
-        if not all(is_number(o) for o in v): raise ValueError(f"{path}: '{k}' must be 4 finite numbers, got {v!r}")  # NaN, Infinity, "0.1", true
+        # NaN, Infinity, "0.1", true
+        if not all(is_number(o) for o in v): raise ValueError(f"{path}: '{k}' must be 4 finite numbers, got {v!r}")
         out.append(np.array(v, np.float32))
-    if not ((out[0] >= 0) & (out[0] <= 1)).all(): raise ValueError(f"{path}: 'mean' must be in 0..1 (pixels on a 0..1 scale), got {d['mean']}")
-    if not ((out[1] > 0) & (out[1] <= 1)).all(): raise ValueError(f"{path}: 'std' must be in (0, 1] (pixels on a 0..1 scale), got {d['std']}")
+    if not ((out[0] >= 0) & (out[0] <= 1)).all():
+        raise ValueError(f"{path}: 'mean' must be in 0..1 (pixels on a 0..1 scale), got {d['mean']}")
+    if not ((out[1] > 0) & (out[1] <= 1)).all():
+        raise ValueError(f"{path}: 'std' must be in (0, 1] (pixels on a 0..1 scale), got {d['std']}")
     return tuple(out)
 
 # %% ../nbs/04_stats.ipynb #9421921e
@@ -101,14 +105,16 @@ def stats_ids(data,  # Kaggle-layout folder with `train.csv`
     if folds is not None and valid_fold is not None:
         from hpa_fastai.split import load_folds
         f = load_folds(folds, ids)
-        if valid_fold not in f: raise ValueError(f"--valid_fold {valid_fold}: {folds} has no such fold (its folds: {', '.join(map(str, np.unique(f)))})")
+        if valid_fold not in f:
+            raise ValueError(f"--valid_fold {valid_fold}: {folds} has no such fold (its folds: {', '.join(map(str, np.unique(f)))})")
         ids = [i for i, k in zip(ids, f) if k != valid_fold]
     if n is not None and n < len(ids):
         ids = [ids[i] for i in sorted(np.random.default_rng(seed).choice(len(ids), n, replace=False))]
     return ids
 
 # %% ../nbs/04_stats.ipynb #57f2c932
-@script(show=lambda r: print(f"{r['n']} images -> {r['out']}\n  mean {np.round(r['mean'], 4).tolist()}\n  std  {np.round(r['std'], 4).tolist()}"))
+@script(show=lambda r: print(f"{r['n']} images -> {r['out']}\n  mean {np.round(r['mean'], 4).tolist()}"
+                             f"\n  std  {np.round(r['std'], 4).tolist()}"))
 def hpa_stats(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (see `hpa_fastai.remote`)
               out:str='stats.json',  # output JSON
               folds:str|None=None,  # Id,fold CSV; with --valid_fold, leave that fold out

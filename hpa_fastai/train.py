@@ -37,7 +37,8 @@ class TrainSettings:
         "`self` when every setting is in range; else a `ValueError('--option must be ..., got ...')` for the first one that is not"
         s, whole, num = self, is_whole, is_number
         check_settings(size=(s.size, whole(s.size) and s.size >= 32, 'a whole number of pixels, at least 32'),
-            crop=(s.crop, s.crop is None or (whole(s.crop) and whole(s.size) and 32 <= s.crop <= s.size), f'at least 32 and at most --size ({s.size})'),
+            crop=(s.crop, s.crop is None or (whole(s.crop) and whole(s.size) and 32 <= s.crop <= s.size),
+                  f'at least 32 and at most --size ({s.size})'),
             epochs=(s.epochs, whole(s.epochs) and s.epochs >= 0, 'a whole number, at least 0'),
             warmup=(s.warmup, whole(s.warmup) and s.warmup >= 0, 'a whole number, at least 0'),
             bs=(s.bs, whole(s.bs) and s.bs >= 1, 'a whole number, at least 1'),
@@ -70,7 +71,8 @@ def read_json(path,  # a JSON file a command wrote (config.json, run.json)
     p = Path(path)
     if not p.is_file(): raise FileNotFoundError(f"{path}: {what} not found" if not p.exists() else f"{path}: {what} is not a file")
     try: d = json.loads(p.read_bytes())
-    except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e.msg}, line {e.lineno} column {e.colno}): a truncated or damaged {what}") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}: not valid JSON ({e.msg}, line {e.lineno} column {e.colno}): a truncated or damaged {what}") from None
     except UnicodeDecodeError: raise ValueError(f"{path}: not valid JSON (not UTF-8 text): a damaged {what}") from None
     if not isinstance(d, dict): raise ValueError(f"{path}: expected a JSON object, got {type(d).__name__}")
     return d
@@ -82,12 +84,17 @@ def check_device(device,  # a `torch.device` (`as_device`), or None: CUDA when a
     if device is None or device.type == 'cpu': return device
     if device.type == 'cuda':
         n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if (device.index or 0) >= n: raise ValueError(f"--device {device}: this machine has {n} CUDA device(s)" + (' (no CUDA device, or no CUDA build of PyTorch)' if not n else ''))
-    if device.type == 'mps' and not torch.backends.mps.is_available(): raise ValueError(f"--device {device}: this machine has no MPS device")
+        if (device.index or 0) >= n:
+            raise ValueError(f"--device {device}: this machine has {n} CUDA device(s)"
+                             + (' (no CUDA device, or no CUDA build of PyTorch)' if not n else ''))
+    if device.type == 'mps' and not torch.backends.mps.is_available():
+        raise ValueError(f"--device {device}: this machine has no MPS device")
     return device
 
 # %% ../nbs/08b_train.ipynb #56dac209
-def _same_file(a, b)->bool: return Path(a).resolve() == Path(b).resolve() or (Path(a).is_file() and Path(b).is_file() and Path(a).read_bytes() == Path(b).read_bytes())
+def _same_file(a, b)->bool:
+    return Path(a).resolve() == Path(b).resolve() or (Path(a).is_file() and Path(b).is_file()
+                                                      and Path(a).read_bytes() == Path(b).read_bytes())
 
 def start_run(out:Path,  # the run folder
               s:TrainSettings,  # the run's settings; `s.lr` on resume: None, or the interrupted run's
@@ -103,9 +110,11 @@ def start_run(out:Path,  # the run folder
         if not (out/'config.json').exists(): raise FileNotFoundError(f"{out}: nothing to resume (no config.json)")
         cfg = read_json(out/'config.json', 'run configuration')
         s.same_as(cfg, out, ignore=('lr',), **(more or {}))
-        if s.lr is not None and s.lr != cfg['lr']: raise ValueError(f"{out}: --resume with another lr ({s.lr}) than the interrupted run ({cfg['lr']})")
+        if s.lr is not None and s.lr != cfg['lr']:
+            raise ValueError(f"{out}: --resume with another lr ({s.lr}) than the interrupted run ({cfg['lr']})")
         for k, f in (given or {}).items():
-            if f is not None and cfg.get(k) and not _same_file(f, cfg[k]): raise ValueError(f"{out}: --resume with another --{k} ({f}) than the interrupted run ({cfg[k]})")
+            if f is not None and cfg.get(k) and not _same_file(f, cfg[k]):
+                raise ValueError(f"{out}: --resume with another --{k} ({f}) than the interrupted run ({cfg[k]})")
     elif (out/'config.json').exists():
         raise FileExistsError(f"{out} holds an interrupted run; pass --resume to continue it or choose another --out")
     return cfg
@@ -237,47 +246,51 @@ def _fit_run(out, learn, dls, cfg, resume, t0, t_lr)->dict:
     "Fit (every process), gather the validation predictions, and write the run folder (rank 0)"
     seed_everything(cfg['seed'] + 1)
     with distributed(learn):  # killed before the first checkpoint: nothing to resume, start the training over
-        fit_warmup(learn, epochs=cfg['epochs'], lr=cfg['lr'], warmup_epochs=cfg['warmup'], run=out, resume=resume and (out/'last.pth').exists())
+        fit_warmup(learn, epochs=cfg['epochs'], lr=cfg['lr'], warmup_epochs=cfg['warmup'], run=out,
+                   resume=resume and (out/'last.pth').exists())
     t_fit = time.time() - t0 - t_lr
     probs, targs = gather_preds(learn, dls.valid)
     if rank_distrib(): distrib_barrier(); return read_json(out/'run.json', 'run summary')
-    res = finish_run(out, learn, dls, cfg, probs, targs, {'lr_find': round(t_lr, 1), 'fit': round(t_fit, 1), 'total': round(time.time() - t0, 1)})
+    res = finish_run(out, learn, dls, cfg, probs, targs,
+                     {'lr_find': round(t_lr, 1), 'fit': round(t_fit, 1), 'total': round(time.time() - t0, 1)})
     distrib_barrier()
     print(f"valid macro F1 {res['valid_f1_macro']:.4f} (class-prior baseline {res['prior_f1_macro']:.4f}); run in {out}")
     return res
 
 # %% ../nbs/08b_train.ipynb #ecfdb2ca
 @script
-def hpa_train(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (see `hpa_fastai.remote`)
-              out:str,  # run folder
-              folds:str|None=None,  # Id,fold CSV (default: 5 stratified folds, saved in the run folder)
-              stats:str|None=None,  # channel stats JSON (default: computed on the training folds)
-              fold:int=0,  # validation fold
-              arch:str='resnet34',  # a name registered with `register_arch` (resnet18..152, densenet121..201, inception_v3) or timm:<name>
-              size:int=256,  # image side the samples are loaded at
-              crop:int|None=None,  # train on random crops of this side (validation: centre crops)
-              epochs:int=5,  # epochs with everything trainable
-              warmup:int=1,  # warm-up epochs (first conv + head)
-              bs:int=32,  # batch size
-              lr:float|None=None,  # peak learning rate (default: the LR finder's suggestion)
-              loss:str='focal',  # a name registered with `register_loss` (focal, bce, ...)
-              gamma:float=2.,  # focal loss exponent
-              oversample:str|None=None,  # rare classes: 'weights' (weighted sampling) or 'copies' (the seed's 11 augmented copies)
-              pretrained:bool=False,  # torchvision weights from the torch hub cache (never downloads)
-              weights:str|None=None,  # local torchvision ImageNet state dict (.pth), for offline Kaggle
-              cache:bool=False,  # decode once into a compressed cache at the images' own size, which serves every --size (see `build_cache`)
-              num_workers:int=0,  # loader worker processes (0: threads)
-              seed:int=0,  # seeds folds, init, shuffling, augmentation
-              resume:bool=False,  # continue an interrupted run in --out
-              lr_find_iters:int=50,  # iterations of the LR finder
-              skip_lr_find:bool=False,  # no LR finder when --lr is given (default: run it for its plot)
-              device:str|None=None,  # cpu, cuda, cuda:1 (default: CUDA when available)
-              extra:list|None=None,  # more Kaggle-layout folders (hpa_external's) added to the training part only
-              features:str|None=None,  # extra input channels (`hpa_fastai.features`): names such as mag,dir,thresh,block, or a `FeatureChannels`
-              feature_stains:str='green',  # the stainings --features are computed on, e.g. green,blue
-              compile:bool=False,  # `torch.compile` the model (a GPU run: the first epoch pays the compilation)
-             )->dict:  # the contents of run.json
-    "Train one fold with warm-up + one-cycle and write a complete run folder (model, log, curves, validation predictions, thresholds, run.json)"
+def hpa_train(
+    data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (see `hpa_fastai.remote`)
+    out:str,  # run folder
+    folds:str|None=None,  # Id,fold CSV (default: 5 stratified folds, saved in the run folder)
+    stats:str|None=None,  # channel stats JSON (default: computed on the training folds)
+    fold:int=0,  # validation fold
+    arch:str='resnet34',  # a name registered with `register_arch` (resnet18..152, densenet121..201, inception_v3) or timm:<name>
+    size:int=256,  # image side the samples are loaded at
+    crop:int|None=None,  # train on random crops of this side (validation: centre crops)
+    epochs:int=5,  # epochs with everything trainable
+    warmup:int=1,  # warm-up epochs (first conv + head)
+    bs:int=32,  # batch size
+    lr:float|None=None,  # peak learning rate (default: the LR finder's suggestion)
+    loss:str='focal',  # a name registered with `register_loss` (focal, bce, ...)
+    gamma:float=2.,  # focal loss exponent
+    oversample:str|None=None,  # rare classes: 'weights' (weighted sampling) or 'copies' (the seed's 11 augmented copies)
+    pretrained:bool=False,  # torchvision weights from the torch hub cache (never downloads)
+    weights:str|None=None,  # local torchvision ImageNet state dict (.pth), for offline Kaggle
+    cache:bool=False,  # decode once into a compressed cache at the images' own size, which serves every --size (see `build_cache`)
+    num_workers:int=0,  # loader worker processes (0: threads)
+    seed:int=0,  # seeds folds, init, shuffling, augmentation
+    resume:bool=False,  # continue an interrupted run in --out
+    lr_find_iters:int=50,  # iterations of the LR finder
+    skip_lr_find:bool=False,  # no LR finder when --lr is given (default: run it for its plot)
+    device:str|None=None,  # cpu, cuda, cuda:1 (default: CUDA when available)
+    extra:list|None=None,  # more Kaggle-layout folders (hpa_external's) added to the training part only
+    features:str|None=None,  # extra input channels (`hpa_fastai.features`): names such as mag,dir,thresh,block, or a `FeatureChannels`
+    feature_stains:str='green',  # the stainings --features are computed on, e.g. green,blue
+    compile:bool=False,  # `torch.compile` the model (a GPU run: the first epoch pays the compilation)
+)->dict:  # the contents of run.json
+    ("Train one fold with warm-up + one-cycle and write a complete run folder "
+     "(model, log, curves, validation predictions, thresholds, run.json)")
     import matplotlib
     if 'matplotlib.pyplot' not in sys.modules: matplotlib.use('Agg')  # a console run draws to files only
     t0 = time.time()
