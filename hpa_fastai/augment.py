@@ -9,6 +9,7 @@ from .data import resize_planes
 import copy, threading, functools
 import numpy as np, torch, cv2
 import torch.nn.functional as F
+from fastcore.basics import store_attr
 from fasttransform import ItemTransform
 import albumentations as A
 
@@ -37,7 +38,7 @@ class RGBYAug:
                  contrast:float=0.1,  # contrast limit (fraction); 0 turns it off
                  p_bc:float=0.5,  # probability of the brightness/contrast change
                 ):
-        self.crop, self.train, self.dihedral, self.brightness, self.contrast, self.p_bc = crop, train, dihedral, brightness, contrast, p_bc
+        store_attr()
     def __call__(self, x:np.ndarray, seed)->np.ndarray:
         "Augmented contiguous (4, h, w) uint8 copy of `x`"
         rng = np.random.default_rng(seed)
@@ -110,8 +111,7 @@ class BatchAug(ItemTransform):
                  fast:bool=True,  # CPU batches through OpenCV (same result as the torch ops, up to rounding)
                 ):
         if crop is not None and crop > size: raise ValueError(f"crop={crop} is larger than size={size}")
-        self.size, self.crop, self.train, self.dihedral, self.fast = size, crop, train, dihedral, fast
-        self.brightness, self.contrast, self.p_bc = brightness, contrast, p_bc
+        store_attr()
     def params(self, seed, side:int)->tuple:
         "(top, left, region side, dihedral k, lookup table or None) for a sample of `side` px, drawn from `seed`"
         rng = np.random.default_rng(seed)

@@ -8,6 +8,7 @@ from .core import *
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
+from fastcore.meta import delegates
 from fastai.learner import Learner
 from fastai.callback.schedule import *  # fit_one_cycle, lr_find
 from fastai.callback.fp16 import *  # to_fp16
@@ -25,6 +26,7 @@ from .loop import AdamW, sync_free, one_cycle, AMP
 __all__ = ['hpa_learner', 'init_prior_bias', 'distinct_targets', 'fit_warmup', 'fit_progressive', 'plot_history']
 
 # %% ../nbs/08_learner.ipynb #df05d9b0
+@delegates(Learner, but='splitter')  # the layer groups are `rgby_splitter`'s
 def hpa_learner(
     dls,  # DataLoaders from `hpa_dls`
     arch='resnet34',  # torchvision ResNet name or constructor
@@ -39,7 +41,7 @@ def hpa_learner(
     prior_bias:bool=True,  # start the output biases at the logits of the training prevalences
     fast_loop:bool=True,  # a loop without host syncs (`hpa_fastai.loop.sync_free`); False: fastai's own loop, optimizer and `to_fp16`
     compile:bool|dict=False,  # `torch.compile` the model (True, or a dict of `torch.compile` arguments)
-    **kwargs,  # passed to `Learner`
+    **kwargs,
 )->Learner:
     "A fastai `Learner` for 4-channel HPA images: `rgby_model`, focal loss, macro F1, three layer groups"
     # n_extra 0: `rgby_model`; else a wider first conv

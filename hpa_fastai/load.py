@@ -11,7 +11,7 @@ from collections import deque
 import pickle, threading, traceback, weakref
 import numpy as np, torch, cv2
 from fasttransform import Transform
-from fastcore.basics import patch
+from fastcore.basics import patch, store_attr
 from fastai.torch_core import TensorImage, TensorBase, to_device
 from fastai.data.core import TfmdDL
 from torch.utils.data import get_worker_info
@@ -56,8 +56,8 @@ class HPADataset:
                  side=None,  # `f(id, size)` -> (k, size, size) uint8 planes that move with the stainings (`hpa_fastai.unet.mask_planes`)
                  seeds:bool=False,  # each item ends with its seed (seed, epoch, index), for a `BatchAug` after batching
                 ):
-        self.folder, self.ids, self.y, self.size, self.tfm, self.seed = folder, list(ids), np.asarray(y, np.float32), size, tfm, seed
-        self.cache, self.rows, self.side, self.seeds, self._readers, self.epoch = cache, rows, side, seeds, {}, 0
+        store_attr(but='ids,y')
+        self.ids, self.y, self._readers, self.epoch = list(ids), np.asarray(y, np.float32), {}, 0
     def __len__(self): return len(self.ids)
     def __getstate__(self): return {**self.__dict__, '_readers': {}}  # cache files reopen in each worker
     def load(self, i,

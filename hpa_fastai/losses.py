@@ -6,6 +6,7 @@
 from __future__ import annotations
 from .core import *
 import numpy as np, torch
+from fastcore.basics import store_attr
 from torch import nn, Tensor
 import torch.nn.functional as F
 
@@ -25,7 +26,7 @@ class FocalLoss(nn.Module):
         if reduction not in ('mean', 'sum', 'none'): raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
         if alpha is not None and not 0 <= alpha <= 1: raise ValueError(f"alpha must be in [0, 1] or None, got {alpha}")
         if gamma < 0: raise ValueError(f"gamma must be >= 0, got {gamma}")
-        self.gamma, self.alpha, self.reduction, self.thresh = gamma, alpha, reduction, thresh
+        store_attr()
 
     def forward(self, inp:Tensor, targ:Tensor)->Tensor:
         "Focal loss of logits `inp` against 0/1 (or soft) targets `targ` of the same shape"
