@@ -10,7 +10,7 @@ import sys, time, tempfile, warnings; warnings.filterwarnings('ignore')
 from pathlib import Path
 import numpy as np
 from fastai.callback.progress import ProgressCallback
-from hpa_fastai.core import seed_everything
+from fastai.torch_core import set_seed
 from hpa_fastai.synth import make_synth
 from hpa_fastai.data_block import hpa_dls
 from hpa_fastai.features import FeatureChannels
@@ -22,7 +22,7 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 SEEDS = [int(s) for s in (sys.argv[2] if len(sys.argv) > 2 else '0,1').split(',')]
 
 def run(data, feats, seed):
-    seed_everything(seed)
+    set_seed(seed)
     dls = hpa_dls(data, size=64, bs=32, device='cpu', seed=seed, features=FeatureChannels() if feats else None)
     learn = hpa_learner(dls, arch='resnet18', loss_func=FocalLoss(0.)); learn.remove_cb(ProgressCallback)
     fit_warmup(learn, epochs=8, lr=1e-2, warmup_epochs=1)

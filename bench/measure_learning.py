@@ -15,12 +15,12 @@ def unet(seed, a):
     "15_unet: IoU of nuclei and cells minus the trivial all-mask IoU (the cell asserts > .3 and > .2)"
     import torch
     from fastai.callback.progress import ProgressCallback
-    from hpa_fastai.core import seed_everything
+    from fastai.torch_core import set_seed
     from hpa_fastai.synth import make_synth
     from hpa_fastai.unet import unet_learner, unet_dls
     data = make_synth(Path(tempfile.mkdtemp())/'s', n=a.n, n_test=0, size=max(64, a.size), seed=0, masks=True)
     dls = unet_dls(data, size=a.size, bs=a.bs, device='cpu', seed=seed)
-    seed_everything(seed)
+    set_seed(seed)
     learn = unet_learner(dls, 'resnet18', n_classes=28); learn.remove_cb(ProgressCallback)
     with learn.no_logging(): learn.fit_one_cycle(a.epochs, a.lr)
     res = {m.name: m.value for m in learn.metrics}
@@ -31,13 +31,13 @@ def learner(seed, a):
     "08_learner: mean per-class validation ROC AUC after the warm-up + training (the cell asserts > its threshold)"
     import numpy as np
     from hpa_fastai.metrics import macro_auc
-    from hpa_fastai.core import seed_everything
+    from fastai.torch_core import set_seed
     from hpa_fastai.datasets import hpa_data
     from hpa_fastai.data_block import hpa_dls
     from hpa_fastai.learner import hpa_learner, fit_warmup
     from hpa_fastai.losses import FocalLoss
     data = hpa_data(n=a.n, n_test=0, size=128, seed=0)
-    seed_everything(seed)
+    set_seed(seed)
     dls = hpa_dls(data, size=a.size, bs=a.bs, device='cpu', seed=seed)
     learn = hpa_learner(dls, arch='resnet18', loss_func=FocalLoss(gamma=0.))
     run = Path(tempfile.mkdtemp())/'run'

@@ -12,7 +12,7 @@ import sys, time, tempfile, warnings; warnings.filterwarnings('ignore')
 from pathlib import Path
 import numpy as np
 from fastai.callback.progress import ProgressCallback
-from hpa_fastai.core import seed_everything
+from fastai.torch_core import set_seed
 from hpa_fastai.synth import make_synth
 from hpa_fastai.data_block import hpa_dls
 from hpa_fastai.learner import hpa_learner, fit_warmup
@@ -24,7 +24,7 @@ N, BELOW, SEEDS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000, 40, (0, 1)
 ARMS = [{'False': False, 'True': True}.get(a, a) for a in (sys.argv[2] if len(sys.argv) > 2 else 'False,True,copies').split(',')]
 
 def arm(data, oversample, seed):
-    seed_everything(seed)
+    set_seed(seed)
     epochs = 8
     if oversample == 'long':  # uniform sampling, as many steps as 'copies' takes (its epochs are longer)
         n = len(hpa_dls(data, size=64, bs=32, device='cpu', seed=seed).train_ds)

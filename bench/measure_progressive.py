@@ -9,7 +9,7 @@ Run: python bench/measure_progressive.py
 import time, warnings
 warnings.filterwarnings('ignore')
 import numpy as np
-from hpa_fastai.core import seed_everything
+from fastai.torch_core import set_seed
 from hpa_fastai.datasets import hpa_data
 from hpa_fastai.data_block import hpa_dls
 from hpa_fastai.losses import FocalLoss
@@ -26,7 +26,7 @@ def main():
     res = {}
     for arm in ('full', 'progressive'):
         for seed in (0, 1):
-            seed_everything(seed)
+            set_seed(seed)
             learn = hpa_learner(mk(64, seed), arch='resnet18', loss_func=FocalLoss(0.))
             t = time.time()
             with learn.no_bar(), learn.no_logging():

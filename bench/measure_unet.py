@@ -13,7 +13,7 @@ import sys, time, tempfile, warnings; warnings.filterwarnings('ignore')
 from pathlib import Path
 import numpy as np, torch
 from fastai.callback.progress import ProgressCallback
-from hpa_fastai.core import seed_everything
+from fastai.torch_core import set_seed
 from hpa_fastai.synth import make_synth
 from hpa_fastai.data_block import hpa_dls
 from hpa_fastai.learner import hpa_learner
@@ -35,7 +35,7 @@ def iou(p, m):
     return [float((pb[:, k] & tb[:, k]).sum() / (pb[:, k] | tb[:, k]).sum()) for k in range(m.shape[1])]
 
 def run(data, kind, seed):
-    seed_everything(seed)
+    set_seed(seed)
     dls = (hpa_dls if kind == 'classifier' else unet_dls)(data, size=64, bs=32, device='cpu', seed=seed)
     if kind == 'classifier': learn = hpa_learner(dls, arch=ARCH, loss_func=FocalLoss(0.))
     else: learn = unet_learner(dls, ARCH, n_classes=28 if kind == 'dual' else 0, cls_loss=FocalLoss(0.), seg_weight=SEG_WEIGHT)

@@ -4,14 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #7df6cf72
 from __future__ import annotations
-import errno, functools, itertools, os, random, re, sys, warnings
+import errno, functools, itertools, os, re, sys, warnings
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
 __all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'MARKER', 'parse_target', 'encode_targets', 'decode_targets',
-           'seed_everything', 'regular_file', 'input_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out',
-           'check_out', 'error_line', 'one_line_errors', 'script', 'check_settings', 'is_whole', 'is_number', 'retry',
+           'regular_file', 'input_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out', 'check_out',
+           'error_line', 'one_line_errors', 'script', 'check_settings', 'is_whole', 'is_number', 'retry',
            'load_weights', 'cache_dir', 'is_cuda', 'as_device', 'n_cpus']
 
 # %% ../nbs/00_core.ipynb #6c12f517
@@ -69,18 +69,6 @@ def decode_targets(y:np.ndarray,  # (n, 28) 0/1 or bool
     y = np.asarray(y)
     if y.ndim != 2 or y.shape[1] != N_CLASSES: raise ValueError(f"expected (n, {N_CLASSES}) targets, got {y.shape}")
     return [' '.join(map(str, np.flatnonzero(r))) for r in y]
-
-# %% ../nbs/00_core.ipynb #86387edb
-def seed_everything(seed:int=0,  # the one seed for python, numpy and torch
-                   ):
-    "Seed python, numpy and torch (if installed) generators"
-    random.seed(seed); np.random.seed(seed % 2**32)
-    os.environ['PYTHONHASHSEED'] = str(seed)
-    try:
-        import torch
-        torch.manual_seed(seed)
-        if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
-    except ImportError: pass
 
 # %% ../nbs/00_core.ipynb #c3c63e86
 def regular_file(path)->Path:
@@ -220,31 +208,71 @@ def one_line_errors(prog:str):
     return deco
 
 # %% ../nbs/00_core.ipynb #d3fade82
-import argparse, inspect, types, typing
+import argparse, inspect
+from fastcore.basics import union2tuple
 from fastcore.docments import docments
+from fastcore.script import Param, anno_parser, store_true
 
-class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message): self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+def _as_bool(v:str)->bool:
+    "'true', 'yes' and '1' are True, 'false', 'no' and '0' False, in any case; any other text is a `ValueError`"
+    b = {'true': True, 'yes': True, '1': True, 'false': False, 'no': False, '0': False}.get(v.lower())
+    if b is None: raise ValueError(v)
+    return b
 
-def _option(anno, default, help:str)->dict:
-    "`add_argument` keywords for a parameter: its type from the annotation (`int|None`, `float|str`, `list`, `bool`), its docment as help"
-    empty = inspect.Parameter.empty
-    if anno is empty: anno = str
-    kinds = [t for t in (typing.get_args(anno) if isinstance(anno, types.UnionType) or typing.get_origin(anno) is typing.Union else (anno,))
-             if t is not type(None)]
-    kw = {'help': help or ''} | ({'required': True} if default is empty else {'default': default})
-    if kinds == [bool]:  # a flag: the parameter must default to False
-        if default is not False: raise TypeError(f"a bool option must default to False, got {default!r}")
-        return kw | {'action': 'store_true'}
-    if kinds and kinds[0] in (list, tuple): return kw | {'nargs': '+', 'action': 'extend'}  # `--runs A B` and `--runs A --runs B` alike
-    def parse(v):  # the first type of the annotation that takes the text
-        for t in kinds or [str]:
-            try: return t(v)
+def _first_of(kinds:tuple):
+    "Text to the first of `kinds` that takes it (a bool by `_as_bool`), named `int|bool` for argparse's 'invalid int|bool value'"
+    def parse(v):
+        for t in kinds:
+            try: return _as_bool(v) if t is bool else t(v)
             except ValueError: pass
         raise ValueError(v)
-    parse.__name__ = '|'.join(t.__name__ for t in kinds) or 'str'  # argparse names it in "invalid int value: 'x'"
-    if default not in (empty, None): kw['help'] += f' (default: {default})'
-    return kw | {'type': parse}
+    parse.__name__ = '|'.join(t.__name__ for t in kinds)
+    return parse
+
+class _Extend(argparse.Action):
+    "`--runs a b` and `--runs a --runs b` alike; the values given replace the default rather than add to it"
+    def __call__(self, parser, ns, values, option_string=None):
+        old = getattr(ns, self.dest)
+        setattr(ns, self.dest, list(values) if old is self.default else old + list(values))
+
+class _NamedParam(Param):
+    "fastcore's `Param`, always a named option (`--name`, required without a default); only a value's help says its default"
+    def set_default(self, d):
+        if d is inspect.Parameter.empty: self.required = True  # where fastcore's would make a positional argument
+        elif self.action: self.default = d  # a flag or a list: the help does not say the default
+        else: super().set_default(d)  # fastcore's: keep `d`, and say `(default: d)` in the help unless it is None
+
+def _option(anno, default, help:str)->_NamedParam:
+    "A parameter's `_NamedParam`: a flag for `bool`, values for `list`, else its type (a union: the first of its types that takes the text)"
+    kinds = union2tuple(anno)
+    kinds = tuple(t for t in (kinds if isinstance(kinds, tuple) else (kinds,)) if t not in (type(None), None, inspect.Parameter.empty))
+    if kinds == (bool,):
+        if default is not False: raise TypeError(f"a bool option is a flag, so it must default to False, got {default!r}")
+        return _NamedParam(help, store_true)
+    if list in kinds or tuple in kinds:
+        if len(kinds) > 1: raise TypeError(f"a list option must be annotated `list` or `list|None`, got {anno}")
+        return _NamedParam(help, nargs='+', action=_Extend)
+    return _NamedParam(help, _first_of(kinds) if len(kinds) > 1 else kinds[0] if kinds else str)
+
+# %% ../nbs/00_core.ipynb #8d0f8bc8
+def _signature(func, hide:tuple)->inspect.Signature:
+    "`func`'s signature as `anno_parser` should read it: its parameters but `hide`, each annotated with its `_NamedParam`"
+    ps = []
+    for k, v in docments(func, full=True, returns=False, eval_str=True).items():
+        if k in hide: continue
+        try: o = _option(v.anno, v.default, v.docment)
+        except TypeError as e: raise TypeError(f"@script {func.__name__}: parameter {k}: {e}") from None
+        ps.append(inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v.default, annotation=o))
+    return inspect.Signature(ps)
+
+def _parser(func, hide:tuple, prog:str)->argparse.ArgumentParser:
+    "fastcore's `anno_parser` for `func`'s parameters but `hide`, with errors in one line and no option taken for its prefix"
+    def cmd(): pass
+    cmd.__doc__, cmd.__signature__ = func.__doc__, _signature(func, hide)
+    p = anno_parser(cmd, prog)
+    p.allow_abbrev, p.formatter_class = False, argparse.HelpFormatter  # `--run` is not `--runs`; argparse's own help layout
+    p.error = lambda msg: p.exit(2, f"{p.prog}: {msg} (see {p.prog} --help)\n")
+    return p
 
 # %% ../nbs/00_core.ipynb #1487198b
 def script(func=None,  # the function whose parameters become the options
@@ -258,12 +286,14 @@ def script(func=None,  # the function whose parameters become the options
         try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except (OSError, ValueError, AttributeError): pass  # not a file (a notebook's captured stdout)
     prog = prog or func.__name__
+    _signature(func, hide)  # an annotation no option can express fails here, as the module is imported, not when the command runs
     @one_line_errors(prog)
     def cli(argv:list|None=None):  # the arguments (default: `sys.argv[1:]`)
-        p = _OneLineParser(prog=prog, description=func.__doc__, allow_abbrev=False)  # `--run` is not taken for `--runs`
-        for k, v in docments(func, full=True, returns=False, eval_str=True).items():
-            if k not in hide: p.add_argument(f'--{k}', **_option(v.anno, v.default, v.docment))
-        res = func(**vars(p.parse_args(argv)))
+        p = _parser(func, hide, prog)
+        args = vars(p.parse_args(argv))
+        given = [f'--{o}' for o in ('pdb', 'xtra') if args.pop(o) not in (False, None)]  # `anno_parser`'s, not options of ours
+        if given: p.error(f"unrecognized arguments: {' '.join(given)}")
+        res = func(**args)
         try:
             if show is not None: show(res)  # nothing is returned: a console script's return value is its exit status
             sys.stdout.flush()

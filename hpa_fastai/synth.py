@@ -4,16 +4,17 @@
 
 # %% ../nbs/01a_synth.ipynb #8d11f451
 from __future__ import annotations
-import functools, json, os
+import json
 from collections import Counter
 from pathlib import Path
 import numpy as np, cv2
-from .core import N_CLASSES, CHANNELS, MASKS, encode_targets, atomic_path, cache_dir, claim_out, script, check_settings
+from .core import N_CLASSES, CHANNELS, MASKS, encode_targets, atomic_path, claim_out, script, check_settings
 from .data import write_png
+from .cells import Cells, blur, reference_stains
+from .patterns import draw_green
 
 # %% auto #0
-__all__ = ['GREEN_PATTERNS', 'summarise_labels', 'load_label_sets', 'label_set_probs', 'synth_sample', 'synth_masks',
-           'make_synth', 'synth_version']
+__all__ = ['summarise_labels', 'load_label_sets', 'label_set_probs', 'synth_sample', 'synth_masks', 'make_synth', 'synth_version']
 
 # %% ../nbs/01a_synth.ipynb #21b8aa93
 def _norm_target(s): return ' '.join(map(str, sorted(set(int(t) for t in s.split()))))
@@ -46,363 +47,14 @@ def label_set_probs(rare_boost:bool=False,  # upweight sets holding rare classes
         w = w * np.array([max(1., max(0.01 / p[c] for c in s)) for s in sets])
     return sets, w / w.sum()
 
-# %% ../nbs/01a_synth.ipynb #75b22b67
+# %% ../nbs/01a_synth.ipynb #50d88e4e
 # RGBY mean the exposure aims at, on 0..255: set so that 200 fields average the means of the 20 real samples in
 # real_data/samples (0.076/0.049/0.048/0.075; the whole real train set: 0.081/0.053/0.055/0.083)
 _REAL_MEAN = np.array([0.079, 0.052, 0.050, 0.072]) * 255
+_COVER = np.array([.45, .45, .14, .45])  # mean coverage of cells, cells, nuclei, cells over many fields
+_NOISE = dict(o=(6, 6, 8, 7), a=(3., 2.5, 2., 2.5), b=(5, 5, 5, 5))  # per channel: offset, shot and read noise
+_NOISE_SHIFT = 41  # the channels' noise: windows of one noise field, each this many rows below the last
 
-def _tex(rng, R, cell):
-    "Smooth unit-variance noise with blobs of about `cell` px"
-    n = max(2, R // cell)
-    return cv2.resize(rng.standard_normal((n, n), dtype=np.float32), (R, R), interpolation=cv2.INTER_LINEAR)
-
-def _blur(x, sigma): return cv2.GaussianBlur(x, (0, 0), max(sigma, 0.3))
-
-def _dots(R, pts, val, sigma):
-    "Gaussian spots at integer points `pts` (n,2 as x,y) with peak about `val`"
-    im = np.zeros((R, R), np.float32)
-    if len(pts) == 0: return im
-    x, y = pts[:, 0].astype(np.intp), pts[:, 1].astype(np.intp)
-    ok = (x >= 0) & (x < R) & (y >= 0) & (y < R)
-    im.ravel()[:] = np.bincount(y[ok] * R + x[ok], weights=np.broadcast_to(val, x.shape)[ok], minlength=R*R)
-    return _blur(im, sigma) * (2 * np.pi * max(sigma, 0.3) ** 2)
-
-@functools.lru_cache(4)
-def _grid(R):
-    "Row and column coordinates of an R x R image, float32 (read-only, shared)"
-    yy, xx = np.mgrid[:R, :R].astype(np.float32); yy.flags.writeable = xx.flags.writeable = False
-    return yy, xx
-
-def _apart(cand, n:int, d:float):
-    "The first `n` of the points `cand` (in order) that lie at least `d` from every point kept before them"
-    pts = np.empty((n, 2)); k = 0; d2 = d * d
-    for ch in np.split(cand, range(64, len(cand), 64)):  # 64 at a time against those kept, then among themselves
-        if k: ch = ch[((ch[:, None] - pts[None, :k]) ** 2).sum(-1).min(1) >= d2]
-        k0 = k
-        for c in ch:
-            if k == k0 or ((pts[k0:k] - c) ** 2).sum(1).min() >= d2: pts[k] = c; k += 1
-            if k == n: return pts
-    return pts[:k]
-
-class _Cells:
-    "Geometry of one field of view: elliptic nuclei, and irregular cells grown from them (labels `L`, masks `N`, `C`)"
-    def __init__(self, R, rng):
-        s = R / 512; self.R, self.s = R, s
-        rn0 = rng.uniform(11, 20) * s                              # this field's typical nucleus radius
-        reach = rn0 * rng.uniform(.6, 1.7)                          # how far cytoplasm spreads past the nucleus
-        cover = rng.uniform(.12, 1.05)                                # sparse .. confluent
-        n = int(np.clip(round(cover * R * R / (np.pi * (rn0 + reach) ** 2)), 2, 150))
-        cand = rng.uniform(-0.03 * R, 1.03 * R, (max(600, 8 * n), 2))
-        if rng.random() < .5:                                       # half the fields grow in clumps
-            k = int(rng.integers(1, 5)); cen = rng.uniform(0, R, (k, 2))
-            cand = cen[rng.integers(0, k, len(cand))] + rng.normal(0, R * rng.uniform(.15, .35), cand.shape)
-            cand = cand[((cand > -0.03 * R) & (cand < 1.03 * R)).all(1)]  # nuclei in the frame, so every cell can be seen
-        self.nc = _apart(cand, n, 2.3 * rn0); self.n = n = len(self.nc)  # nucleus centres
-        rn = rn0 * rng.uniform(.8, 1.2, n)
-        self.na = rn * rng.uniform(1.0, 1.4, n); self.nb = rn / rng.uniform(1.0, 1.2, n)
-        self.nang = rng.uniform(0, 180, n); self.rn = (self.na + self.nb) / 2
-        NL = np.zeros((R, R), np.int32)
-        for i in range(n): cv2.ellipse(NL, self._e(i), i + 1, -1)
-        # cells: each pixel belongs to its nearest nucleus, out to a reach that wanders with a smooth field
-        zero = NL == 0
-        d, lab = cv2.distanceTransformWithLabels(zero.astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
-        V = np.r_[0, NL.ravel()[np.flatnonzero(~zero.ravel())]][lab]
-        ri = np.r_[0, reach * rng.uniform(.6, 1.4, n)].astype(np.float32)
-        wob = 1 + .5 * _tex(rng, R, max(int(28 * s), 2)) + .1 * _tex(rng, R, max(int(10 * s), 2))
-        # elongated: the reach grows along each cell's own axis (angle phi, stretch e) and shrinks across it
-        phi = rng.uniform(0, np.pi, n + 1); e = rng.uniform(0, .55, n + 1)
-        at = lambda a: np.asarray(a, np.float32).take(V)  # a per-cell value (index 0: none) at every pixel
-        yy, xx = _grid(R)
-        dx, dy = xx - at(np.r_[0, self.nc[:, 0]]), yy - at(np.r_[0, self.nc[:, 1]])
-        c2 = ((dx * dx - dy * dy) * at(np.cos(2 * phi)) + 2 * dx * dy * at(np.sin(2 * phi))) / (dx * dx + dy * dy + 1)
-        L = np.where(d < at(ri) * wob * (1 + at(e) * c2), V, 0)
-        # protrusions: 0-3 thin, bending, tapering arms per cell, drawn where no cell is yet; they join the nearest cell
-        k = rng.integers(0, 4, n); i = np.repeat(np.arange(n), k); m = len(i)
-        t = rng.uniform(0, 2 * np.pi, m); dr = np.stack([np.cos(t), np.sin(t)], 1); pp = dr[:, ::-1] * [-1, 1]
-        ln = (self.rn[i] + ri[i + 1] * rng.uniform(1.1, 2.4, m))[:, None]
-        p = (self.nc[i, None] + np.linspace(0, 1, 4)[None, :, None] * (dr * ln)[:, None]
-             + (np.c_[np.zeros(m), rng.normal(0, .12, (m, 3))] * ln)[..., None] * pp[:, None])
-        p = np.round(p * 4).astype(np.int32); w = rng.uniform(2, 7, m) * s
-        A = np.zeros((R, R), np.uint8)
-        for j in range(3):
-            th = np.maximum(1, (w * (1 - j / 3)).astype(int))
-            for t_ in np.unique(th): cv2.polylines(A, list(p[th == t_, j:j + 2]), False, 1, int(t_), cv2.LINE_8, 2)
-        L = np.where(L > 0, L, V * A); L = np.where(NL > 0, NL, L)
-        self.rc = self.rn + ri[1:]                                  # a cell's typical radius
-        self.L, self.N = L, (NL > 0).astype(np.float32)
-        self.C = (L > 0).astype(np.float32); self.cyto = self.C * (1 - self.N)
-
-    def _e(self, i, scale=1.):
-        "cv2 ellipse tuple of nucleus `i`"
-        return ((float(self.nc[i, 0]), float(self.nc[i, 1])), (2*self.na[i]*scale, 2*self.nb[i]*scale), float(self.nang[i]))
-
-    def in_nuc(self, rng, m, rmax=.8):
-        "`m` random points inside each nucleus, (n*m, 2)"
-        t = rng.uniform(0, 2*np.pi, (self.n, m)); r = np.sqrt(rng.uniform(0, 1, (self.n, m))) * rmax
-        x, y = self.na[:, None] * r * np.cos(t), self.nb[:, None] * r * np.sin(t)
-        a = np.deg2rad(self.nang)[:, None]
-        return (self.nc[:, None, :] + np.stack([x*np.cos(a) - y*np.sin(a), x*np.sin(a) + y*np.cos(a)], -1)).reshape(-1, 2)
-
-    def in_cyto(self, rng, m, lo=1.15, hi=.95):
-        "`m` random points per cell between the nucleus and the cell edge, (n*m, 2)"
-        t = rng.uniform(0, 2*np.pi, (self.n, m)); u = rng.uniform(0, 1, (self.n, m))
-        r = self.rn[:, None] * lo + np.sqrt(u) * np.maximum(self.rc[:, None] * hi - self.rn[:, None] * lo, 1)
-        return (self.nc[:, None, :] + np.stack([np.cos(t), np.sin(t)], -1) * r[..., None]).reshape(-1, 2)
-
-    def near_nuc(self, rng, d=1.25):
-        "One point per cell just outside the nucleus, and its direction"
-        t = rng.uniform(0, 2*np.pi, self.n); dr = np.stack([np.cos(t), np.sin(t)], 1)
-        return self.nc + dr * (self.rn * d)[:, None], dr
-
-    def edges(self):
-        "1 on the pixels where the cell label changes (between cells, and at a cell's outer edge), 0 elsewhere"
-        L = self.L; e = np.zeros(L.shape, np.float32)
-        h, v = L[:, 1:] != L[:, :-1], L[1:] != L[:-1]
-        e[:, 1:] += h; e[:, :-1] += h; e[1:] += v; e[:-1] += v
-        return np.minimum(e, 1)
-
-# %% ../nbs/01a_synth.ipynb #2fcf7339
-def _fibres(R, starts, ends, rng, bend=.2, thick=1, val=1.):
-    "Curved 3-point polylines from `starts` to `ends` drawn in one call"
-    im = np.zeros((R, R), np.float32)
-    if len(starts) == 0: return im
-    d = ends - starts; perp = np.stack([-d[:, 1], d[:, 0]], 1)
-    mid = starts + d * .5 + perp * rng.uniform(-bend, bend, (len(d), 1))
-    pts = np.round(np.stack([starts, mid, ends], 1) * 4).astype(np.int32)  # 2 bits sub-pixel
-    cv2.polylines(im, list(pts), False, val, thick, cv2.LINE_AA, 2)
-    return im
-
-def _reference(g, rng):
-    "red, blue, yellow float images and the red fibre ends"
-    R, s = g.R, g.s
-    # blue: textured nuclei with per-cell brightness
-    B = np.zeros((R, R), np.float32)
-    for i in range(g.n): cv2.ellipse(B, g._e(i), float(rng.uniform(.25, 1.)), -1)
-    B *= np.clip(1 + .3 * _tex(rng, R, max(int(6*s), 2)) + .2 * _tex(rng, R, 2), .15, None)
-    B = _blur(B, 1. * s)
-    # red: microtubule fibres radiating from the nucleus to the cell's edge, over a dim cytoplasm and a cortical rim
-    m = 50; t = rng.uniform(0, 2*np.pi, (g.n, m)); dr = np.stack([np.cos(t), np.sin(t)], -1)
-    st = g.nc[:, None] + dr * (g.rn[:, None, None] * rng.uniform(.9, 1.2, (g.n, m, 1)))
-    en = st + dr * ((g.rc - g.rn)[:, None, None] * rng.uniform(.6, 1.5, (g.n, m, 1))) + rng.normal(0, 4*s, (g.n, m, 2))
-    st, en = st.reshape(-1, 2), en.reshape(-1, 2)
-    Rd = _blur(_fibres(R, st, en, rng, .5, 1, 1.), .6 * s)
-    Rd += rng.uniform(.15, .5) * _blur(g.C, 2 * s) * np.clip(1 + .8 * _tex(rng, R, max(int(8*s), 2)), .05, None)
-    Rd += rng.uniform(0, .8) * _blur(g.edges(), 1. * s)
-    cg = np.r_[0, np.exp(rng.normal(0, .45, g.n))].astype(np.float32)  # cells differ in brightness
-    Rd *= cg[g.L]
-    en = en[g.C[np.clip(en[:, 1].astype(int), 0, R-1), np.clip(en[:, 0].astype(int), 0, R-1)] > 0]
-    # yellow: ER, brightest around the nucleus, a fine mesh fading to the cell edge
-    Y = .35 * g.C
-    for i in range(g.n): cv2.ellipse(Y, g._e(i, scale=1.45), 1., -1)
-    Y = _blur(Y, 5 * s) * (g.C * (1 - .7 * g.N) * np.sqrt(cg)[g.L])
-    Y *= np.clip(.4 + .8 * np.abs(_tex(rng, R, max(int(3*s), 2))), 0, None) * np.clip(1 + .4 * _tex(rng, R, max(int(20*s), 2)), .2, None)
-    return Rd, B, Y, en
-
-# %% ../nbs/01a_synth.ipynb #c92f2b62
-def _ring(g, scale=1., th=2):
-    "Outlines of every nucleus at `scale`, `th` pixels wide at 512 px"
-    im = np.zeros((g.R, g.R), np.float32)
-    for i in range(g.n): cv2.ellipse(im, g._e(i, scale), 1., max(1, int(round(th * g.s))))
-    return _blur(im, .7 * g.s)
-
-GREEN_PATTERNS = {}  # class id -> `f(g, rng, red, yel, ends)`: the green staining of a protein at that location
-
-def _pattern(c:int):
-    "Register the decorated function as the green pattern of class `c`"
-    def deco(f): GREEN_PATTERNS[c] = f; return f
-    return deco
-
-def _diffuse(g, rng, mask, amp:float, grain:float):
-    "`mask` blurred, its brightness varied by `amp` over a texture of `grain` pixels (at 512 px)"
-    return _blur(mask, .8 * g.s) * np.clip(.7 + amp * _tex(rng, g.R, max(int(grain*g.s), 2)), .1, None)
-
-# %% ../nbs/01a_synth.ipynb #4b1f7faa
-@_pattern(0)
-def _nucleoplasm(g, rng, red, yel, ends): return _diffuse(g, rng, g.N, .3, 4)
-
-@_pattern(1)
-def _nuclear_membrane(g, rng, red, yel, ends):
-    return _ring(g, 1.)
-
-@_pattern(2)
-def _nucleoli(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    return _dots(R, g.in_nuc(rng, 3, .55), 1., 3.5 * s)
-
-@_pattern(3)
-def _nucleoli_fibrillar_center(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    ctr = np.repeat(g.in_nuc(rng, 2, .5), 6, 0)
-    return _dots(R, ctr + rng.normal(0, 3 * s, ctr.shape), 1., .8 * s)
-
-@_pattern(4)
-def _nuclear_speckles(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    return _dots(R, g.in_nuc(rng, 25, .85), .8, 1.3 * s)
-
-@_pattern(5)
-def _nuclear_bodies(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    k = int(rng.integers(1, 6)); return _dots(R, g.in_nuc(rng, k, .8), 1., 2. * s)
-
-# %% ../nbs/01a_synth.ipynb #a2308bcb
-@_pattern(6)
-def _endoplasmic_reticulum(g, rng, red, yel, ends):
-    R = g.R
-    return yel / (yel.max() + 1e-6) * np.clip(1 + .2 * _tex(rng, R, 2), 0, None)
-
-@_pattern(7)
-def _golgi_apparatus(g, rng, red, yel, ends):
-    R, s, n = g.R, g.s, g.n
-    p, dr = g.near_nuc(rng, 1.15)
-    pts = np.repeat(p, 8, 0) + np.repeat(dr, 8, 0) * rng.uniform(0, 6 * s, (n*8, 1)) + rng.normal(0, 4 * s, (n*8, 2))
-    return _dots(R, pts, .6, 2.5 * s) * (1 - g.N)
-
-@_pattern(8)
-def _peroxisomes(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    return _dots(R, g.in_cyto(rng, 60), 1., .7 * s) * g.cyto
-
-@_pattern(9)
-def _endosomes(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    return _dots(R, g.in_cyto(rng, 30), 1., 1.4 * s) * g.cyto
-
-@_pattern(10)
-def _lysosomes(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    return _dots(R, g.in_cyto(rng, 15, 1.2, .8), 1., 2.6 * s) * g.cyto
-
-@_pattern(11)
-def _intermediate_filaments(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    st = g.in_cyto(rng, 8, 1.1, .5); ang = rng.uniform(0, 2*np.pi, len(st))
-    en = st + np.stack([np.cos(ang), np.sin(ang)], 1) * np.repeat(g.rc, 8)[:, None] * rng.uniform(.8, 1.5, (len(st), 1))
-    return _blur(_fibres(R, st, en, rng, .45, max(1, int(round(1.5*s)))), .6 * s) * g.cyto
-
-@_pattern(12)
-def _actin_filaments(g, rng, red, yel, ends):
-    R, s, n = g.R, g.s, g.n
-    im = np.zeros((R, R), np.float32)
-    for i in range(n):
-        a = rng.uniform(0, np.pi); d = np.array([np.cos(a), np.sin(a)]); pp = np.array([-d[1], d[0]])
-        for o in np.linspace(-.8, .8, 9) * g.rc[i]:
-            p0, p1 = g.nc[i] + pp * o - d * g.rc[i], g.nc[i] + pp * o + d * g.rc[i]
-            cv2.line(im, tuple(np.round(p0 * 4).astype(int)), tuple(np.round(p1 * 4).astype(int)), 1., 1, cv2.LINE_AA, 2)
-    return _blur(im, .6 * s) * (g.L > 0) * (1 - g.N)
-
-@_pattern(13)
-def _focal_adhesion_sites(g, rng, red, yel, ends):
-    R, s, n = g.R, g.s, g.n
-    st = g.in_cyto(rng, 14, 1., 1.)
-    t = rng.uniform(0, 2*np.pi, (n, 14)); dr = np.stack([np.cos(t), np.sin(t)], -1).reshape(-1, 2)
-    st = np.repeat(g.nc, 14, 0) + dr * np.repeat(g.rc * .92, 14)[:, None]
-    return _blur(_fibres(R, st, st + dr * 6 * s, rng, 0, max(1, int(round(2*s)))), .6 * s) * g.C
-
-# %% ../nbs/01a_synth.ipynb #d5672de9
-@_pattern(14)
-def _microtubules(g, rng, red, yel, ends):
-    return red / (red.max() + 1e-6)
-
-@_pattern(15)
-def _microtubule_ends(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    return _dots(R, ends, 1., 1.2 * s) * g.C
-
-@_pattern(16)
-def _cytokinetic_bridge(g, rng, red, yel, ends):
-    R, s, n = g.R, g.s, g.n
-    im = np.zeros((R, R), np.float32)
-    for i in rng.choice(n, min(n, 2), replace=False):
-        j = np.argsort(np.hypot(*(g.nc - g.nc[i]).T))[1] if n > 1 else i
-        _ = cv2.line(im, tuple(np.round(g.nc[i] * 4).astype(int)), tuple(np.round(g.nc[j] * 4).astype(int)), 1.,
-                     max(1, int(round(2*s))), cv2.LINE_AA, 2)
-    return _blur(im, .8 * s) * (1 - g.N)
-
-@_pattern(17)
-def _mitotic_spindle(g, rng, red, yel, ends):
-    R, s, n = g.R, g.s, g.n
-    im = np.zeros((R, R), np.float32)
-    for i in rng.choice(n, min(n, 3), replace=False):
-        a = rng.uniform(0, np.pi); d = np.array([np.cos(a), np.sin(a)]); pp = np.array([-d[1], d[0]])
-        p0, p1 = g.nc[i] - d * g.rn[i] * 1.1, g.nc[i] + d * g.rn[i] * 1.1
-        mids = g.nc[i] + np.linspace(-.5, .5, 7)[:, None] * pp * g.rn[i]
-        for m_ in mids:
-            cv2.polylines(im, [np.round(np.stack([p0, m_, p1]) * 4).astype(np.int32)], False, 1., 1, cv2.LINE_AA, 2)
-    return _blur(im, .8 * s)
-
-@_pattern(18)
-def _microtubule_organizing_center(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    return _dots(R, g.near_nuc(rng, 1.2)[0], 1., 1.6 * s)
-
-@_pattern(19)
-def _centrosome(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    p, dr = g.near_nuc(rng, 1.2); q = p + np.stack([-dr[:, 1], dr[:, 0]], 1) * 3.5 * s
-    return _dots(R, np.concatenate([p, q]), 1., 1.1 * s)
-
-# %% ../nbs/01a_synth.ipynb #0f200282
-@_pattern(20)
-def _lipid_droplets(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    im = np.zeros((R, R), np.float32)
-    for x, y in g.in_cyto(rng, 6): cv2.circle(im, (int(x*4), int(y*4)), int(rng.uniform(2.5, 4.5) * s * 4), 1., 1, cv2.LINE_AA, 2)
-    return _blur(im, .6 * s) * g.cyto
-
-@_pattern(21)
-def _plasma_membrane(g, rng, red, yel, ends):
-    return _blur(g.edges(), 1.2 * g.s) * g.C
-
-@_pattern(22)
-def _cell_junctions(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    L = g.L; j = np.zeros((R, R), np.float32)
-    for a, b in ((L[1:], L[:-1]), (L[:, 1:], L[:, :-1])):
-        e = ((a != b) & (a > 0) & (b > 0)).astype(np.float32)
-        if a.shape[0] != R: j[1:] += e; j[:-1] += e
-        else: j[:, 1:] += e; j[:, :-1] += e
-    return _blur(np.minimum(j, 1), 1.2 * s) * 2
-
-@_pattern(23)
-def _mitochondria(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    st = g.in_cyto(rng, 40); a = rng.uniform(0, 2*np.pi, len(st))
-    en = st + np.stack([np.cos(a), np.sin(a)], 1) * rng.uniform(3, 8, (len(st), 1)) * s
-    return _blur(_fibres(R, st, en, rng, .2, max(1, int(round(1.5*s)))), .6 * s) * g.cyto
-
-@_pattern(24)
-def _aggresome(g, rng, red, yel, ends):
-    R = g.R
-    return _dots(R, g.near_nuc(rng, 1.45)[0], 1., .45 * g.rn.mean()) * (1 - g.N)
-
-@_pattern(25)
-def _cytosol(g, rng, red, yel, ends): return _diffuse(g, rng, g.cyto, .25, 5)
-
-@_pattern(26)
-def _cytoplasmic_bodies(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    k = int(rng.integers(1, 4)); return _dots(R, g.in_cyto(rng, k), 1., 3.5 * s) * g.cyto
-
-@_pattern(27)
-def _rods_rings(g, rng, red, yel, ends):
-    R, s = g.R, g.s
-    im = np.zeros((R, R), np.float32)
-    for i, (x, y) in enumerate(g.in_cyto(rng, 3)):
-        if rng.random() < .5:
-            cv2.circle(im, (int(x*4), int(y*4)), int(4 * s * 4), 1., max(1, int(round(1.5*s))), cv2.LINE_AA, 2)
-        else:
-            a = rng.uniform(0, np.pi); d = np.array([np.cos(a), np.sin(a)]) * 6 * s
-            cv2.line(im, (int((x-d[0])*4), int((y-d[1])*4)), (int((x+d[0])*4), int((y+d[1])*4)), 1.,
-                     max(1, int(round(2*s))), cv2.LINE_AA, 2)
-    return _blur(im, .6 * s) * g.cyto
-
-def _green(c, g, rng, red, yel, ends):
-    "Green pattern of class `c`, from `GREEN_PATTERNS`"
-    if c not in GREEN_PATTERNS: raise ValueError(f'class id outside 0..{N_CLASSES-1}: {c}')
-    return GREEN_PATTERNS[c](g, rng, red, yel, ends)
-
-# %% ../nbs/01a_synth.ipynb #449dff84
 def _expose(v, nz, target, o, a, b, iters=12):
     "uint8 camera image of `v`: gain g, noise sd sqrt(b^2 + a g v), offset `o` subtracted; g makes the mean `target`"
     st = max(1, v.shape[0] // 64)  # bisect on a subsample of at most 64 x 64
@@ -426,9 +78,12 @@ def _green_mix(pat, bg, target, share, peak=2 * 255):
     s = min(1., peak * (1 + share) / (q * target)) if q > 0 else 1.  # its peak at about `peak` after a gain of target / (1 + share)
     return s * p + b, target * (s + share) / (1 + share)  # the background keeps its level, the pattern loses what was capped
 
-_COVER = np.array([.45, .45, .14, .45])  # mean coverage of cells, cells, nuclei, cells over many fields
-_NOISE = dict(o=(6, 6, 8, 7), a=(3., 2.5, 2., 2.5), b=(5, 5, 5, 5))  # per channel: offset, shot and read noise
+def _targets(g, rng):
+    "The RGBY means this field is exposed to: they follow the cells' cover, one exposure per field and one per stain"
+    cov = np.array([g.C.mean(), g.C.mean(), g.N.mean(), g.C.mean()]) / _COVER  # brightness follows the cells, not the field
+    return _REAL_MEAN * np.minimum(np.sqrt(cov) * np.exp(rng.normal(0, .4) + rng.normal(0, .25, 4) - .11), 2.5)
 
+# %% ../nbs/01a_synth.ipynb #44a40b29
 def synth_sample(label_ids,  # class ids 0..27 of this sample
                  size:int=512,  # output height = width, 64..512
                  rng=None,  # a numpy Generator (or a seed)
@@ -437,26 +92,21 @@ def synth_sample(label_ids,  # class ids 0..27 of this sample
     "One synthetic HPA field of view whose green pattern shows the classes `label_ids`"
     if not 64 <= size <= 512: raise ValueError(f'size must be within 64..512, got {size}')
     rng = np.random.default_rng(rng)
-    R = max(size, 256)
-    g = _Cells(R, rng)
-    red, blue, yel, ends = _reference(g, rng)
-    bg = _blur(g.C, 2 * g.s) * np.clip(1 + .5 * _tex(rng, R, max(int(8*g.s), 2)), 0, None)  # nonspecific stain
+    R = max(size, 256)  # render size: the same field of view at every output size
+    g = Cells(R, rng)
+    red, blue, yel, ends = reference_stains(g, rng)
+    bg = blur(g.C, 2 * g.s) * np.clip(1 + .5 * g.texture(rng, 8), 0, None)  # nonspecific green
     grn = np.zeros((R, R), np.float32)
-    for c in sorted(set(int(c) for c in label_ids)): grn += rng.uniform(.6, 1.) * _green(c, g, rng, red, yel, ends)
+    for c in sorted(set(int(c) for c in label_ids)): grn += rng.uniform(.6, 1.) * draw_green(c, g, rng, red, yel, ends)
+    tgt = _targets(g, rng)
+    noise = rng.standard_normal((size + 3 * _NOISE_SHIFT, size), dtype=np.float32)  # channel k reads rows _NOISE_SHIFT * k on
+    shrink = lambda v: v if size == R else cv2.resize(v, (size, size), interpolation=cv2.INTER_AREA)
     out = np.empty((4, size, size), np.uint8)
-    cov = np.array([g.C.mean(), g.C.mean(), g.N.mean(), g.C.mean()]) / _COVER  # brightness follows the cells, not the field
-    # one exposure per field, one per stain
-    tgt = _REAL_MEAN * np.minimum(np.sqrt(cov) * np.exp(rng.normal(0, .4) + rng.normal(0, .25, 4) - .11), 2.5)
-    noise = rng.standard_normal((size + 3 * 41, size), dtype=np.float32)  # one field, a window 41 rows down per channel
     for k, v in enumerate((red, grn, blue, yel)):
-        nz = noise[41 * k:41 * k + size]
-        if size != R: v = cv2.resize(v, (size, size), interpolation=cv2.INTER_AREA)
-        if k == 1:
-            v, tgt[1] = _green_mix(v, bg if size == R else cv2.resize(bg, (size, size), interpolation=cv2.INTER_AREA), tgt[1],
-                                   float(rng.uniform(.2, .7)))
-        out[k] = _expose(v, nz, tgt[k], *(_NOISE[p][k] for p in 'oab'))
-    if not masks: return out
-    return out, synth_masks(g, size)
+        v = shrink(v)
+        if k == 1: v, tgt[1] = _green_mix(v, shrink(bg), tgt[1], float(rng.uniform(.2, .7)))
+        out[k] = _expose(v, noise[_NOISE_SHIFT * k:][:size], tgt[k], *(_NOISE[p][k] for p in 'oab'))
+    return (out, synth_masks(g, size)) if masks else out
 
 # %% ../nbs/01a_synth.ipynb #677dc2a1
 def synth_masks(g, size:int)->np.ndarray:
@@ -508,7 +158,10 @@ def make_synth(out:str,  # output folder: new, empty, or made by `hpa_synth`
     return out
 
 # %% ../nbs/01a_synth.ipynb #2c050963
+_GENERATOR = 'cells', 'patterns', 'synth'  # the modules that draw a sample
+
 def synth_version()->str:
     "8 hex digits that change whenever the generator's code or its PNG encoder does"
-    import hashlib, inspect, hpa_fastai.synth as m
-    return hashlib.md5(Path(m.__file__).read_bytes() + inspect.getsource(write_png).encode()).hexdigest()[:8]
+    import hashlib, importlib, inspect
+    src = b''.join(Path(importlib.import_module(f'hpa_fastai.{m}').__file__).read_bytes() for m in _GENERATOR)
+    return hashlib.md5(src + inspect.getsource(write_png).encode()).hexdigest()[:8]

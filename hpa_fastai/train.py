@@ -8,7 +8,7 @@ from .core import *
 import dataclasses, json, shutil, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from fastai.torch_core import rank_distrib, num_distrib, distrib_barrier
+from fastai.torch_core import rank_distrib, num_distrib, distrib_barrier, set_seed
 from .data import read_labels
 from .remote import local_data
 from .model import check_arch
@@ -221,7 +221,7 @@ def _prepare(data, out, s, more, folds, stats, resume, skip_lr_find, lr_find_ite
     if folds is not None and not (load_folds(folds, df.Id.tolist()) == s.fold).any():  # before the statistics are computed
         raise ValueError(f"--folds {folds}: fold {s.fold} is empty (folds: {sorted(set(load_folds(folds).tolist()))})")
     claim_out(out, 'hpa_train'); clean_temps(out)  # what a killed run was writing goes
-    seed_everything(s.seed)
+    set_seed(s.seed)
     folds, stats = run_inputs(data, out, s, folds, stats)
     dls, learn = make(folds, stats)
     if cfg is None:
@@ -239,12 +239,12 @@ def _setup(data, out, s, more, folds, stats, resume, skip_lr_find, lr_find_iters
         except Exception as e: err = e
     _share_error(err)
     if rank_distrib():
-        cfg = read_json(out/'config.json', 'run configuration'); seed_everything(s.seed); dls, learn = make(cfg['folds'], cfg['stats'])
+        cfg = read_json(out/'config.json', 'run configuration'); set_seed(s.seed); dls, learn = make(cfg['folds'], cfg['stats'])
     return cfg, dls, learn
 
 def _fit_run(out, learn, dls, cfg, resume, t0, t_lr)->dict:
     "Fit (every process), gather the validation predictions, and write the run folder (rank 0)"
-    seed_everything(cfg['seed'] + 1)
+    set_seed(cfg['seed'] + 1)
     with distributed(learn):  # killed before the first checkpoint: nothing to resume, start the training over
         fit_warmup(learn, epochs=cfg['epochs'], lr=cfg['lr'], warmup_epochs=cfg['warmup'], run=out,
                    resume=resume and (out/'last.pth').exists())
