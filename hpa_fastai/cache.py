@@ -13,7 +13,8 @@ import numpy as np, imagecodecs
 from PIL import Image
 from tqdm.auto import tqdm
 from .data import open_rgby, read_labels
-from .remote import local_data, prefetch, fetch_missing
+from .remote import prefetch, fetch_missing
+from .datasets import as_data
 
 # %% auto #0
 __all__ = ['CODECS', 'source_fingerprint', 'native_size', 'build_cache', 'CacheReader']
@@ -147,8 +148,8 @@ def build_cache(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL 
                    level=(level, level is None or is_whole(level), 'a whole number'),
                    chunk=(chunk, chunk >= 1, 'at least 1'), threads=(threads, threads >= 1, 'at least 1'))
     if codec == 'npy' and size is None: raise ValueError("--codec npy stores one size: pass --size")
-    data = local_data(data)
-    ids = read_labels(data/'train.csv', 'Target').Id.tolist()  # a bad data folder is named before any folder is made
+    data = as_data(data)
+    ids = data.ids  # a bad data folder is named before any folder is made
     prefetch(data/'train', [f'{i}_{c}.png' for i in ids for c in CHANNELS])  # a mirror: the images it has not fetched yet
     fp, size = source_fingerprint(data, ids), size or native_size(data/'train', ids[0])
     meta = {'fingerprint': fp, 'size': size, 'n': len(ids), 'codec': codec, 'level': None if codec == 'npy' else level or CODECS[codec][1]}

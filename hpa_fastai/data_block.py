@@ -17,6 +17,7 @@ from .stats import channel_stats, load_stats, stats_from_hist, pixel_hist
 from .augment import RGBYAug, AlbuAug, BatchAug
 from .load import HPADataset, HPADL, NormalizeRGBY
 from .cache import CacheReader, native_size
+from .datasets import as_data
 
 # %% auto #0
 __all__ = ['oversample_weights', 'rare_copies', 'hpa_dls', 'extra_labels', 'feature_tfm', 'n_extra']
@@ -75,7 +76,7 @@ def _augs(aug, side, size:int, crop)->tuple:
     else: ttfm = RGBYAug(crop, train=True) if aug else RGBYAug(crop, train=True, dihedral=False, brightness=0, contrast=0)
     return False, ttfm, RGBYAug(crop, train=False) if crop else None, [], []
 
-def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
+def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/), its URL, or an `HPAData`
             folds=None,  # `Id,fold` CSV; None: `multilabel_folds(y, 5, seed)`
             stats=None,  # stats JSON (`hpa_stats`); None: computed on the training part
             valid_fold:int=0,  # the fold held out for validation
@@ -99,8 +100,8 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/)
         raise ValueError(f"oversample must be False, True, 'weights' or 'copies', got {oversample!r}")
     if side is not None and (extra or isinstance(aug, AlbuAug)):
         raise ValueError("side planes work with RGBYAug augmentation and without extra folders")
-    data = local_data(data)
-    df = read_labels(data/'train.csv', 'Target'); ids = df.Id.tolist(); y = encode_targets(df.Target)
+    data = as_data(data)  # a path or URL: located and read here, once; a handle: as it is
+    df, ids, y = data.labels, data.ids, data.y
     fold = _fold_of(data, ids, y, folds, seed)
     tr, va = np.flatnonzero(fold != valid_fold), np.flatnonzero(fold == valid_fold)
     if not len(va): raise ValueError(f"fold {valid_fold} is empty (folds: {sorted(set(fold.tolist()))})")

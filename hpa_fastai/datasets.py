@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib, os, shutil, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import CHANNELS, cache_dir
-from .data import find_data
+from .core import CHANNELS, cache_dir, encode_targets
+from .data import find_data, read_labels
+from .remote import is_url, local_data
 from .synth import make_synth, synth_version
 
 # %% auto #0
-__all__ = ['hpa_subset', 'hpa_data']
+__all__ = ['hpa_subset', 'hpa_data', 'HPAData', 'as_data']
 
 # %% ../nbs/01d_datasets.ipynb #a6b75dc7
 def _link(src:Path, dst:Path):
@@ -80,3 +81,43 @@ def hpa_data(path=None,  # an explicit Kaggle-layout folder wins
     out = cache_dir('synth')/f'n{n}_t{n_test}_s{size}_seed{seed}_{synth_version()}'  # a new generator, a new set
     if (out/'sample_submission.csv').exists(): return out
     return _build_folder(out, lambda tmp: make_synth(tmp, n=n, n_test=n_test, size=size, seed=seed))
+
+# %% ../nbs/01d_datasets.ipynb #1c802cc8
+class HPAData:
+    "A Kaggle-layout data set located once, its label files read once: usable wherever its folder is"
+    def __init__(self, data):  # a folder or the URL of one
+        self.source = str(data)
+        self.folder = local_data(data) if is_url(data) else Path(data)  # a URL: its local mirror, label files fetched
+        self._labels, self._y, self._test = None, None, None
+    @property
+    def labels(self)->pd.DataFrame:
+        "train.csv's `Id,Target` rows, read and checked the first time they are asked for"
+        if self._labels is None: self._labels = read_labels(self.folder/'train.csv', 'Target')
+        return self._labels
+    @property
+    def ids(self)->list: return self.labels.Id.tolist()
+    @property
+    def y(self)->np.ndarray:
+        "(n, 28) multi-hot training targets"
+        if self._y is None: self._y = encode_targets(self.labels.Target)
+        return self._y
+    @property
+    def test_ids(self)->list:
+        "The Ids of sample_submission.csv, in its order (read the first time)"
+        if self._test is None: self._test = read_labels(self.folder/'sample_submission.csv').Id.tolist()
+        return self._test
+    @property
+    def name(self)->str: return self.folder.name
+    def __truediv__(self, p)->Path: return self.folder/p
+    def __fspath__(self)->str: return str(self.folder)
+    def __str__(self)->str: return str(self.folder)
+    def __repr__(self)->str: return f"HPAData({self.source!r})"
+    def __getattr__(self, k):  # the rest of `Path`'s interface: `resolve()`, `exists()`, `parent`...
+        if k.startswith('_') or k == 'folder': raise AttributeError(k)
+        return getattr(self.folder, k)
+
+# %% ../nbs/01d_datasets.ipynb #309cc60d
+def as_data(data,  # a folder, a URL, or an `HPAData`
+           )->HPAData:
+    "`data` if it is a handle already, else a new handle for it"
+    return data if isinstance(data, HPAData) else HPAData(data)

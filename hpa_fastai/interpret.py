@@ -9,9 +9,10 @@ import base64, html, io, json
 from fastcore.basics import patch
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import open_rgby, read_labels, rgb_composite
+from .data import open_rgby, rgb_composite
 from .metrics import f1_per_class, auc_per_class
 from .thresholds import load_thresholds
+from .datasets import as_data
 
 # %% auto #0
 __all__ = ['FIGURES', 'average_precision', 'calibration', 'HPAInterpretation', 'write_report', 'hpa_report']
@@ -89,6 +90,7 @@ def _run_parts(run:Path)->list:
 
 @patch(cls_method=True)
 def from_run(cls:HPAInterpretation, run,  # a run folder of `hpa_train`, or of `hpa_run` (its folds' validation predictions together)
+             data=None,  # the run's data set (an `HPAData` already read, or a folder); default: the folder in run.json
              )->HPAInterpretation:
     "The validation predictions a run left (valid_preds.csv), its thresholds and its data's labels: no model needed"
     run = Path(run); parts = _run_parts(run); probs, ids = [], []
@@ -97,8 +99,8 @@ def from_run(cls:HPAInterpretation, run,  # a run folder of `hpa_train`, or of `
             if not (p/f).exists(): raise FileNotFoundError(f"{p/f}: missing; the run has no validation predictions (did it finish?)")
         vp = pd.read_csv(p/'valid_preds.csv', dtype={'Id': str}, keep_default_na=False)
         ids += vp.Id.tolist(); probs.append(vp[[str(i) for i in range(N_CLASSES)]].to_numpy())
-    rj = json.loads((parts[0]/'run.json').read_text()); data = Path(rj['data'])
-    df = read_labels(data/'train.csv', 'Target'); y = encode_targets(df.Target); pos = {k: i for i, k in enumerate(df.Id)}
+    data = as_data(json.loads((parts[0]/'run.json').read_text())['data'] if data is None else data)
+    df, y = data.labels, data.y; pos = {k: i for i, k in enumerate(df.Id)}
     missing = [i for i in ids if i not in pos]
     if missing: raise ValueError(f"{data/'train.csv'}: {len(missing)} validation Id(s) of {run} not in it, e.g. {missing[0]}")
     m = run/'metrics.json'
@@ -254,10 +256,11 @@ def _kv(d:dict)->str:
     return f'<table>{rows}</table>'
 
 def write_report(run,  # a run folder of `hpa_train` or `hpa_run`
-                 interp:HPAInterpretation|None=None,  # default: `HPAInterpretation.from_run(run)`
+                 interp:HPAInterpretation|None=None,  # default: `HPAInterpretation.from_run(run, data)`
+                 data=None,  # the run's data set, passed to `from_run`
                 )->Path:  # run/report.html
     "Error-analysis figures (interpret_*.png), the per-class table (per_class.csv) and one self-contained page, report.html"
-    run = Path(run); interp = HPAInterpretation.from_run(run) if interp is None else interp
+    run = Path(run); interp = HPAInterpretation.from_run(run, data) if interp is None else interp
     table = interp.per_class()
     with atomic_path(run/'per_class.csv') as t: table.to_csv(t, index=False, float_format='%.4f')
     figs = {}

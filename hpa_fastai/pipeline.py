@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from .core import *
 from .data import read_labels
-from .datasets import hpa_data
+from .datasets import hpa_data, as_data
 from .split import multilabel_folds, save_folds
 from .stats import channel_stats, save_stats, stats_ids
 from .metrics import f1_macro, f1_per_class, prior_f1, macro_auc
@@ -72,11 +72,11 @@ def run_folder(out:Path, resume:bool=False)->Path:
 def run_data(data, out:Path, s:RunSettings,
              synth:dict|None=None,  # settings of the synthetic default (n, n_test, size, seed)
              resume:bool=False,
-            )->tuple:  # (data folder, labels DataFrame, (n, 28) targets)
+            )->tuple:  # (the data set as an `HPAData`, its labels, (n, 28) targets)
     "The data folder and its labels; run.json and label_counts.png written in `out`"
     from hpa_fastai.eda import plot_label_counts
-    data = hpa_data(data, **{'n': 1000, 'n_test': 200, 'size': 128, 'seed': 0, **(synth or {})})
-    df = read_labels(data/'train.csv', 'Target'); y = encode_targets(df.Target)
+    data = as_data(hpa_data(data, **{'n': 1000, 'n_test': 200, 'size': 128, 'seed': 0, **(synth or {})}))  # located and read once
+    df, y = data.labels, data.y
     if not (data/'sample_submission.csv').exists(): raise FileNotFoundError(f"{data}: no sample_submission.csv")
     check_out(out, folders={'--data': data})  # the run's submission is never written into the data set
     more = {'data': str(Path(data).resolve())}
@@ -158,14 +158,14 @@ def run_metrics(data:Path, y:np.ndarray, trains:list, th, pv, yv, partial:Path)-
                   'prior_f1_macro_valid': float(np.mean([r['prior_f1_macro'] for r in runs])),
                   'folds_valid_f1_macro_at_0.5': [r['valid_f1_macro'] for r in runs]})
     if (data/'test_labels.csv').exists():
-        s = score_submission(partial, data/'test_labels.csv')
         lab = read_labels(data/'test_labels.csv', 'Target'); yt = encode_targets(lab.Target)
+        s = score_submission(partial, lab)
         # its probabilities
         pt = pd.read_csv(partial.with_name(partial.stem + '_probs.csv'), dtype={'Id': str}).set_index('Id').loc[lab.Id].to_numpy()
         m.update({'test_f1_macro': s['f1_macro'], 'test_f1_per_class': s['f1_per_class'], 'prior_f1_macro_test': prior_f1(y, yt),
                   'test_macro_auc': macro_auc(pt, yt)})
         if len(trains) > 1:
-            m['folds_test_f1_macro'] = [score_submission(t/'test_submission.csv', data/'test_labels.csv')['f1_macro'] for t in trains]
+            m['folds_test_f1_macro'] = [score_submission(t/'test_submission.csv', lab)['f1_macro'] for t in trains]
     return m
 
 # %% ../nbs/11_pipeline.ipynb #48b56ff4
@@ -228,6 +228,6 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
     with _step(7, 'report', times):
         m = run_metrics(data, y, trains, th, pv, yv, partial); times['total'] = time.time() - t0
         m = run_report(out, m, times, partial)
-        try: write_report(out)  # the error analysis: interpret_*.png, per_class.csv and report.html (`hpa_fastai.interpret`)
+        try: write_report(out, data=data)  # the error analysis: interpret_*.png, per_class.csv and report.html (`hpa_fastai.interpret`)
         except Exception as e: print(f"hpa_run: warning: no report.html ({error_line(e)}); the run itself is complete", file=sys.stderr)
         return m

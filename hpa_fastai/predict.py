@@ -12,7 +12,7 @@ from torch import nn
 from fastai.learner import Learner
 from fastprogress.fastprogress import progress_bar
 from .data import read_labels
-from .remote import local_data
+from .datasets import as_data
 from .stats import load_stats
 from .load import HPADataset, HPADL, NormalizeRGBY
 from .augment import BatchAug, dihedral
@@ -29,7 +29,7 @@ __all__ = ['test_dl', 'predict_tta', 'ensemble', 'write_submission', 'read_submi
            'run_thresholds', 'check_space', 'predict_runs', 'hpa_score']
 
 # %% ../nbs/10_predict.ipynb #ee829ab3
-def test_dl(data,  # Kaggle-layout folder
+def test_dl(data,  # Kaggle-layout folder, or an `HPAData`
             size:int,  # the training size
             stats,  # (mean, std) or a stats JSON
             ids=None,  # default: the Ids of `data/sample_submission.csv`
@@ -40,8 +40,8 @@ def test_dl(data,  # Kaggle-layout folder
            )->HPADL:
     "A deterministic loader of normalised test images, in `ids` order"
     from fastai.torch_core import default_device
-    data = local_data(data)
-    if ids is None: ids = read_labels(data/'sample_submission.csv').Id.tolist()
+    data = as_data(data)
+    if ids is None: ids = data.test_ids
     mean, std = load_stats(stats) if isinstance(stats, (str, Path)) else stats
     # decoded at their stored size, resized (and centre-cropped) on the batch's device, as the validation set is
     ds = HPADataset(data/folder, ids, np.zeros((len(ids), N_CLASSES), np.float32), native_size(data/folder, ids[0]), seeds=True)
@@ -150,10 +150,10 @@ def read_submission(path,  # a submission CSV
 
 # %% ../nbs/10_predict.ipynb #5ff40227
 def score_submission(submission,  # submission CSV
-                     labels,  # answers CSV (Id,Target)
+                     labels,  # answers CSV (Id,Target), or its rows as `read_labels` returns them
                     )->dict:  # {'f1_macro': float, 'f1_per_class': [28 floats], 'n': rows}
     "Macro F1 of a submission against the answers, as Kaggle computed it"
-    lab = read_labels(labels, 'Target')
+    lab = labels if isinstance(labels, pd.DataFrame) else read_labels(labels, 'Target')
     sub = read_submission(submission, lab.Id.tolist()).set_index('Id').loc[lab.Id]
     yt, yp = encode_targets(lab.Target), sub.to_numpy()
     per = f1_per_class(yp, yt)  # 0/1 predictions: positive when > 0.5
@@ -222,9 +222,9 @@ def predict_runs(runs:list,  # run folders from hpa_train (several: an ensemble)
     outs = [out, Path(out).with_name(Path(out).stem + '_probs.csv')]  # both outputs checked before any work:
     inputs = {'--runs': [Path(r)/f for r in runs for f in _RUN_FILES], '--thresholds': thresholds}
     for o in outs: regular_file(o); check_out(o, inputs, {'--data': data})  # no input, nothing in the data folder, a folder that takes it
-    device, data = as_device(device), local_data(data)
+    device, data = as_device(device), as_data(data)
     if not (data/'test').is_dir(): raise FileNotFoundError(f"--data {data}: no test/ folder (expected the Kaggle layout)")
-    ids = read_labels(data/'sample_submission.csv').Id.tolist()
+    ids = data.test_ids
     check_space(out, len(ids) * 800)  # the submission and its probabilities: about 800 bytes a row
     models = [load_run(r, device) for r in runs]  # fail early on a bad run folder
     th = load_thresholds(thresholds) if thresholds is not None else None
@@ -235,7 +235,7 @@ def predict_runs(runs:list,  # run folders from hpa_train (several: an ensemble)
         dl = test_dl(data, cfg['size'], (np.array(cfg['mean']), np.array(cfg['std'])), ids=ids, bs=bs, crop=cfg.get('crop'),
                      device=next(m.parameters()).device)
         probs.append(predict_tta(m, dl, tta, progress=progress))
-    sub = write_submission(ids, ensemble(probs), th, out, sample_submission=data/'sample_submission.csv')
+    sub = write_submission(ids, ensemble(probs), th, out)  # `ids` are sample_submission.csv's, in its order
     sub.attrs['out'] = str(out); return sub
 
 # %% ../nbs/10_predict.ipynb #87adc67b

@@ -10,8 +10,9 @@ from multiprocessing import get_context
 import numpy as np
 from tqdm.auto import tqdm
 from .core import *
-from .data import open_rgby, read_labels
+from .data import open_rgby
 from .remote import local_data
+from .datasets import as_data
 
 # %% auto #0
 __all__ = ['pixel_hist', 'stats_from_hist', 'channel_stats', 'save_stats', 'load_stats', 'stats_ids', 'hpa_stats']
@@ -94,14 +95,14 @@ def load_stats(path,  # a JSON file written by `save_stats` / `hpa_stats`
     return tuple(out)
 
 # %% ../nbs/04_stats.ipynb #9421921e
-def stats_ids(data,  # Kaggle-layout folder with `train.csv`
+def stats_ids(data,  # Kaggle-layout folder with `train.csv`, or an `HPAData`
               folds=None,  # optional `Id,fold` CSV
               valid_fold:int|None=None,  # leave this fold out
               n:int|None=None,  # random subset of this many Ids
               seed:int=0,  # seed of the subset
              )->list:
     "The training Ids `hpa_stats` averages over"
-    ids = read_labels(Path(data)/'train.csv', 'Target').Id.tolist()
+    ids = as_data(data).ids
     if folds is not None and valid_fold is not None:
         from hpa_fastai.split import load_folds
         f = load_folds(folds, ids)
@@ -133,7 +134,7 @@ def hpa_stats(data:str,  # Kaggle-layout folder (train.csv, train/), or a URL (s
     if folds is not None:
         if not Path(folds).exists(): raise FileNotFoundError(f"--folds {folds}: no such file")
         input_file(folds, '--folds')
-    data = local_data(data)  # a URL: its mirror
+    data = as_data(data)  # a URL: its mirror
     ids = stats_ids(data, folds, valid_fold, n, seed)
     mean, std = channel_stats(Path(data)/'train', ids, size=size, n_workers=workers)
     save_stats(mean, std, out)

@@ -9,8 +9,7 @@ import dataclasses, json, shutil, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastai.torch_core import rank_distrib, num_distrib, distrib_barrier, set_seed
-from .data import read_labels
-from .remote import local_data
+from .datasets import as_data
 from .model import check_arch
 from .losses import LOSSES, make_loss
 from .metrics import f1_macro, prior_f1
@@ -126,8 +125,8 @@ def run_inputs(data:Path, out:Path, s:TrainSettings,
               )->tuple:  # (folds, stats) paths
     "The folds and channel statistics of the run: the given files, or made and saved in `out`"
     if folds is None:
-        df = read_labels(data/'train.csv', 'Target')
-        folds = save_folds(df.Id, multilabel_folds(encode_targets(df.Target), 5, s.seed), out/'folds.csv')
+        d = as_data(data)
+        folds = save_folds(d.labels.Id, multilabel_folds(d.y, 5, s.seed), out/'folds.csv')
     if stats is None:
         stats = out/'stats.json'; save_stats(*channel_stats(data/'train', stats_ids(data, folds, s.fold), size=s.size), stats)
     return Path(folds), Path(stats)
@@ -212,7 +211,7 @@ def _share_error(err:Exception|None):
 def _prepare(data, out, s, more, folds, stats, resume, skip_lr_find, lr_find_iters, make)->tuple:
     "Rank 0's part before training: the run folder, inputs, learner, LR finder and config.json"
     cfg = start_run(out, s, more, resume, {'folds': folds, 'stats': stats})
-    df = read_labels(data/'train.csv', 'Target')  # a bad data folder is named before the folder is made
+    df = as_data(data).labels  # a bad data folder is named before the folder is made
     for f_, what in ((folds, '--folds'), (stats, '--stats'), (s.weights, '--weights')):
         if f_ is not None and not Path(f_).exists(): raise FileNotFoundError(f"{what} {f_}: no such file")
         if f_ is not None: input_file(f_, what)  # a folder, FIFO or device is named too
@@ -297,8 +296,8 @@ def hpa_train(
     s = TrainSettings(arch, size, crop, epochs, warmup, bs, lr, loss, gamma, oversample or False, fold, pretrained,
                       None if weights is None else str(weights), seed).check(lr_find_iters, num_workers)
     if folds is None and fold >= 5: raise ValueError(f"--fold must be in 0..4 (the 5 folds made without --folds), got {fold}")
-    data, out, features, device = local_data(data), Path(out), _features(features, feature_stains), check_device(as_device(device))
-    if extra: extra_labels(extra, read_labels(data/'train.csv', 'Target').Id)  # an Id twice is refused before any work
+    data, out, features, device = as_data(data), Path(out), _features(features, feature_stains), check_device(as_device(device))
+    if extra: extra_labels(extra, data.labels.Id)  # an Id twice is refused before any work
     with process_group() as joined:
         if joined and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
         make = lambda f, st: train_learner(data, out, s, f, st, cache, extra, features, num_workers, device, compile)
