@@ -16,7 +16,7 @@ from .stats import channel_stats, save_stats, stats_ids
 from .metrics import f1_macro, f1_per_class, prior_f1, macro_auc
 from .thresholds import tune_thresholds, save_thresholds, load_thresholds
 from .predict import ensemble, predict_runs, score_submission, write_submission
-from .train import TrainSettings, hpa_train, read_json, check_device
+from .train import TrainSettings, train_run, read_json, check_device
 from .interpret import write_report
 
 # %% auto #0
@@ -108,8 +108,8 @@ def run_training(data:Path, out:Path, s:RunSettings, resume:bool=False, lr_find_
     trains = [out/'train'] if s.train_folds == 1 else [out/f'train{k}' for k in range(s.train_folds)]
     for k, train in enumerate(trains):
         if not (train/'run.json').exists():  # one fold: the shared stats (fold 0 out); several: each fold's own
-            hpa_train(data, train, folds=out/'folds.csv', stats=out/'stats.json' if s.train_folds == 1 else None, fold=k, arch=s.arch,
-                      size=s.size, epochs=s.epochs, warmup=s.warmup, bs=s.bs, lr=s.lr, loss=s.loss, gamma=s.gamma, seed=s.seed,
+            st = TrainSettings(**{**{f.name: getattr(s, f.name) for f in dataclasses.fields(TrainSettings)}, 'fold': k})
+            train_run(data, train, st, folds=out/'folds.csv', stats=out/'stats.json' if s.train_folds == 1 else None,
                       resume=resume and (train/'config.json').exists(), lr_find_iters=lr_find_iters, device=device, cache=cache,
                       compile=compile)
     if (trains[0]/'lr_find.png').exists(): shutil.copyfile(trains[0]/'lr_find.png', out/'lr_find.png')

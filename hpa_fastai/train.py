@@ -23,7 +23,7 @@ from .distributed import process_group, distributed, gather_preds
 
 # %% auto #0
 __all__ = ['TrainSettings', 'read_json', 'check_device', 'start_run', 'run_inputs', 'train_learner', 'find_lr', 'finish_run',
-           'hpa_train']
+           'train_run', 'hpa_train']
 
 # %% ../nbs/08b_train.ipynb #e8088c6e
 @dataclasses.dataclass
@@ -208,9 +208,17 @@ def _share_error(err:Exception|None):
         if err is None and box[0] is not None: raise RuntimeError(f"rank 0 failed: {box[0]}")
     if err is not None: raise err
 
-def _prepare(data, out, s, more, folds, stats, resume, skip_lr_find, lr_find_iters, make)->tuple:
+@dataclasses.dataclass
+class _Run:
+    "A training run's inputs on their way through `_setup` and `_prepare`"
+    data:object; out:Path; s:TrainSettings; more:dict; folds:object; stats:object
+    resume:bool; skip_lr_find:bool; lr_find_iters:int
+    make:object  # `make(folds, stats)` -> (dls, learn)
+
+def _prepare(r:_Run)->tuple:
     "Rank 0's part before training: the run folder, inputs, learner, LR finder and config.json"
-    cfg = start_run(out, s, more, resume, {'folds': folds, 'stats': stats})
+    data, out, s, more, folds, stats = r.data, r.out, r.s, r.more, r.folds, r.stats
+    cfg = start_run(out, s, more, r.resume, {'folds': folds, 'stats': stats})
     df = as_data(data).labels  # a bad data folder is named before the folder is made
     for f_, what in ((folds, '--folds'), (stats, '--stats'), (s.weights, '--weights')):
         if f_ is not None and not Path(f_).exists(): raise FileNotFoundError(f"{what} {f_}: no such file")
@@ -222,23 +230,23 @@ def _prepare(data, out, s, more, folds, stats, resume, skip_lr_find, lr_find_ite
     claim_out(out, 'hpa_train'); clean_temps(out)  # what a killed run was writing goes
     set_seed(s.seed)
     folds, stats = run_inputs(data, out, s, folds, stats)
-    dls, learn = make(folds, stats)
+    dls, learn = r.make(folds, stats)
     if cfg is None:
-        suggested = find_lr(learn, out, lr_find_iters) if s.lr is None or not skip_lr_find else None
+        suggested = find_lr(learn, out, r.lr_find_iters) if s.lr is None or not r.skip_lr_find else None
         cfg = {**more, **s.to_dict(), 'lr': s.lr if s.lr is not None else suggested, 'lr_suggested': suggested,
                'folds': str(folds), 'stats': str(stats)}
         with atomic_path(out/'config.json') as t: Path(t).write_text(json.dumps(cfg, indent=1))
     return cfg, dls, learn
 
-def _setup(data, out, s, more, folds, stats, resume, skip_lr_find, lr_find_iters, make)->tuple:
+def _setup(r:_Run)->tuple:
     "(config, dls, learn): rank 0 prepares the run; the other processes of a data-parallel run then read its config.json"
     cfg, err = None, None
     if rank_distrib() == 0:
-        try: cfg, dls, learn = _prepare(data, out, s, more, folds, stats, resume, skip_lr_find, lr_find_iters, make)
+        try: cfg, dls, learn = _prepare(r)
         except Exception as e: err = e
     _share_error(err)
     if rank_distrib():
-        cfg = read_json(out/'config.json', 'run configuration'); set_seed(s.seed); dls, learn = make(cfg['folds'], cfg['stats'])
+        cfg = read_json(r.out/'config.json', 'run configuration'); set_seed(r.s.seed); dls, learn = r.make(cfg['folds'], cfg['stats'])
     return cfg, dls, learn
 
 def _fit_run(out, learn, dls, cfg, resume, t0, t_lr)->dict:
@@ -255,6 +263,37 @@ def _fit_run(out, learn, dls, cfg, resume, t0, t_lr)->dict:
     distrib_barrier()
     print(f"valid macro F1 {res['valid_f1_macro']:.4f} (class-prior baseline {res['prior_f1_macro']:.4f}); run in {out}")
     return res
+
+# %% ../nbs/08b_train.ipynb #6e3b89e4
+def train_run(data,  # Kaggle-layout folder, its URL, or an `HPAData`
+              out,  # run folder
+              s:TrainSettings,  # the settings of the run (checked here)
+              folds=None,  # Id,fold CSV (default: 5 stratified folds, saved in the run folder)
+              stats=None,  # channel stats JSON (default: computed on the training folds)
+              cache:bool=False,  # decode once into a compressed cache (see `build_cache`)
+              num_workers:int=0,  # loader worker processes (0: threads)
+              resume:bool=False,  # continue an interrupted run in `out`
+              lr_find_iters:int=50,  # iterations of the LR finder
+              skip_lr_find:bool=False,  # no LR finder when `s.lr` is given
+              device=None,  # cpu, cuda, cuda:1 (default: CUDA when available)
+              extra=None,  # more Kaggle-layout folders added to the training part only
+              features=None,  # extra input channels: names such as mag,dir, or a `FeatureChannels`
+              feature_stains:str='green',  # the stainings `features` are computed on
+              compile:bool=False,  # `torch.compile` the model
+             )->dict:  # the contents of run.json
+    "`hpa_train` with the run's settings as one `TrainSettings`: what `hpa_run` calls for each fold"
+    import matplotlib
+    if 'matplotlib.pyplot' not in sys.modules: matplotlib.use('Agg')  # a console run draws to files only
+    t0 = time.time(); s.check(lr_find_iters, num_workers)
+    if folds is None and s.fold >= 5: raise ValueError(f"--fold must be in 0..4 (the 5 folds made without --folds), got {s.fold}")
+    data, out, features, device = as_data(data), Path(out), _features(features, feature_stains), check_device(as_device(device))
+    if extra: extra_labels(extra, data.labels.Id)  # an Id twice is refused before any work
+    with process_group() as joined:
+        if joined and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
+        make = lambda f, st: train_learner(data, out, s, f, st, cache, extra, features, num_workers, device, compile)
+        r = _Run(data, out, s, _inputs(data, extra, features), folds, stats, resume, skip_lr_find, lr_find_iters, make)
+        cfg, dls, learn = _setup(r)
+        return _fit_run(out, learn, dls, cfg, resume, t0, time.time() - t0)
 
 # %% ../nbs/08b_train.ipynb #ecfdb2ca
 @script
@@ -290,16 +329,8 @@ def hpa_train(
 )->dict:  # the contents of run.json
     ("Train one fold with warm-up + one-cycle and write a complete run folder "
      "(model, log, curves, validation predictions, thresholds, run.json)")
-    import matplotlib
-    if 'matplotlib.pyplot' not in sys.modules: matplotlib.use('Agg')  # a console run draws to files only
-    t0 = time.time()
     s = TrainSettings(arch, size, crop, epochs, warmup, bs, lr, loss, gamma, oversample or False, fold, pretrained,
-                      None if weights is None else str(weights), seed).check(lr_find_iters, num_workers)
-    if folds is None and fold >= 5: raise ValueError(f"--fold must be in 0..4 (the 5 folds made without --folds), got {fold}")
-    data, out, features, device = as_data(data), Path(out), _features(features, feature_stains), check_device(as_device(device))
-    if extra: extra_labels(extra, data.labels.Id)  # an Id twice is refused before any work
-    with process_group() as joined:
-        if joined and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
-        make = lambda f, st: train_learner(data, out, s, f, st, cache, extra, features, num_workers, device, compile)
-        cfg, dls, learn = _setup(data, out, s, _inputs(data, extra, features), folds, stats, resume, skip_lr_find, lr_find_iters, make)
-        return _fit_run(out, learn, dls, cfg, resume, t0, time.time() - t0)
+                      None if weights is None else str(weights), seed)
+    return train_run(data, out, s, folds, stats, cache=cache, num_workers=num_workers, resume=resume, lr_find_iters=lr_find_iters,
+                     skip_lr_find=skip_lr_find, device=device, extra=extra, features=features, feature_stains=feature_stains,
+                     compile=compile)
