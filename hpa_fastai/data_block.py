@@ -76,6 +76,15 @@ def _augs(aug, side, size:int, crop)->tuple:
     else: ttfm = RGBYAug(crop, train=True) if aug else RGBYAug(crop, train=True, dihedral=False, brightness=0, contrast=0)
     return False, ttfm, RGBYAug(crop, train=False) if crop else None, [], []
 
+def _caches(cache, extra, data, ids)->tuple:
+    "(cache folders, their readers, the rows of `ids` in the first) of `cache`; a cache of other images than `data`'s is refused"
+    caches = None if cache is None else [Path(c) for c in (cache if isinstance(cache, (list, tuple)) else [cache])]
+    if caches is not None and len(caches) != 1 + len(extra or []):
+        raise ValueError(f"cache: one folder for the data and one per extra folder, got {len(caches)} for {1 + len(extra or [])}")
+    readers = caches and [CacheReader(c) for c in caches]
+    if readers: readers[0].check(data)  # a cache of other images is never used
+    return caches, readers, readers[0].rows(ids) if readers else None
+
 def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/), its URL, or an `HPAData`
             folds=None,  # `Id,fold` CSV; None: `multilabel_folds(y, 5, seed)`
             stats=None,  # stats JSON (`hpa_stats`); None: computed on the training part
@@ -101,16 +110,11 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/), its URL, or an `H
     if side is not None and (extra or isinstance(aug, AlbuAug)):
         raise ValueError("side planes work with RGBYAug augmentation and without extra folders")
     data = as_data(data)  # a path or URL: located and read here, once; a handle: as it is
-    df, ids, y = data.labels, data.ids, data.y
+    ids, y = data.ids, data.y
     fold = _fold_of(data, ids, y, folds, seed)
     tr, va = np.flatnonzero(fold != valid_fold), np.flatnonzero(fold == valid_fold)
     if not len(va): raise ValueError(f"fold {valid_fold} is empty (folds: {sorted(set(fold.tolist()))})")
-    caches = None if cache is None else [Path(c) for c in (cache if isinstance(cache, (list, tuple)) else [cache])]
-    if caches is not None and len(caches) != 1 + len(extra or []):
-        raise ValueError(f"cache: one folder for the data and one per extra folder, got {len(caches)} for {1 + len(extra or [])}")
-    readers = caches and [CacheReader(c) for c in caches]
-    if readers: readers[0].check(data)  # a cache of other images is never used
-    rows = readers[0].rows(ids) if readers else None
+    caches, readers, rows = _caches(cache, extra, data, ids)
     batch, ttfm, vtfm, tab, vab = _augs(aug, side, size, crop)
     load = (readers[0].size if readers else native_size(data/'train', ids[tr[0]])) if batch else size  # on the batch: stored size
     if readers and readers[0].size < size:
