@@ -18,6 +18,7 @@ from .augment import RGBYAug, AlbuAug, BatchAug
 from .load import HPADataset, HPADL, NormalizeRGBY
 from .cache import CacheReader, native_size
 from .datasets import as_data
+from .dedup import group_of, drop_copies
 
 # %% auto #0
 __all__ = ['oversample_weights', 'rare_copies', 'hpa_dls', 'extra_labels', 'feature_tfm', 'n_extra']
@@ -46,7 +47,12 @@ def rare_copies(y:np.ndarray,  # (n, 28) multi-hot training targets
     return np.repeat(idx[rare], copies)
 
 # %% ../nbs/05_data_block.ipynb #cb2e3470
-def _fold_of(data, ids, y, folds, seed): return multilabel_folds(y, 5, seed) if folds is None else load_folds(folds, ids)
+def _rows(ids, y, folds, seed, valid_fold, groups)->tuple:
+    "(training rows, validation rows) of the data's own Ids: `folds`' split, else 5 stratified folds that keep each group whole"
+    fold = multilabel_folds(y, 5, seed, None if groups is None else group_of(groups, ids)) if folds is None else load_folds(folds, ids)
+    tr, va = np.flatnonzero(fold != valid_fold), np.flatnonzero(fold == valid_fold)
+    if not len(va): raise ValueError(f"fold {valid_fold} is empty (folds: {sorted(set(fold.tolist()))})")
+    return tr, va
 
 def _train_stats(data, stats, readers, rows, ids, tr, size)->tuple:
     "(mean, std): from the `stats` file, else computed on the training rows (from the cache when there is one)"
@@ -103,6 +109,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/), its URL, or an `H
             extra=None,  # more Kaggle-layout folders (e.g. `hpa_external`'s): their rows are added to the training part only
             features=None,  # a batch transform adding input channels after normalisation, e.g. `FeatureChannels()` (`hpa_fastai.features`)
             side=None,  # `f(id, size)` -> planes stacked with each training sample, moved with it, batched as a further target (`unet_dls`)
+            groups=None,  # `Id,group` CSV or DataFrame (`hpa_dedup`): folds keep groups whole; copies of validation images leave training
            )->DataLoaders:
     "fastai DataLoaders of normalised (bs, 4, S, S) float32 images and (bs, 28) float targets"
     if oversample not in (False, True, 'weights', 'copies'):
@@ -111,9 +118,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/), its URL, or an `H
         raise ValueError("side planes work with RGBYAug augmentation and without extra folders")
     data = as_data(data)  # a path or URL: located and read here, once; a handle: as it is
     ids, y = data.ids, data.y
-    fold = _fold_of(data, ids, y, folds, seed)
-    tr, va = np.flatnonzero(fold != valid_fold), np.flatnonzero(fold == valid_fold)
-    if not len(va): raise ValueError(f"fold {valid_fold} is empty (folds: {sorted(set(fold.tolist()))})")
+    tr, va = _rows(ids, y, folds, seed, valid_fold, groups)
     caches, readers, rows = _caches(cache, extra, data, ids)
     batch, ttfm, vtfm, tab, vab = _augs(aug, side, size, crop)
     load = (readers[0].size if readers else native_size(data/'train', ids[tr[0]])) if batch else size  # on the batch: stored size
@@ -122,6 +127,7 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/), its URL, or an `H
                          "build one at the images' own size (hpa_cache without --size)")
     mean, std = _train_stats(data, stats, readers, rows, ids, tr, size)
     ids, y, folder, cpi, rows, tr = _with_extra(extra, readers, ids, y, data/'train', caches[0] if caches else None, rows, tr)
+    tr, dropped = (tr, None) if groups is None else drop_copies(group_of(groups, ids), tr, va, len(data.ids))
     pick = lambda o, idx: [o[i] for i in idx] if isinstance(o, list) else o
     mk = lambda idx, tfm: HPADataset(pick(folder, idx), [ids[i] for i in idx], y[idx], load, tfm, seed, pick(cpi, idx),
                                      None if rows is None else rows[idx], side, seeds=batch)
@@ -133,7 +139,8 @@ def hpa_dls(data,  # Kaggle-layout folder (train.csv, train/), its URL, or an `H
     ab = [NormalizeRGBY(mean, std)] + ([features] if features is not None else [])
     tdl = HPADL(tds, wgts=wgts, shuffle=True, drop_last=len(tr) >= bs, after_batch=tab + ab, **kw)
     vdl = HPADL(vds, shuffle=False, after_batch=vab + ab, **kw)
-    return DataLoaders(tdl, vdl, device=device)
+    dls = DataLoaders(tdl, vdl, device=device); dls.copies_dropped = dropped  # {'train': n, 'extra': n} with groups
+    return dls
 
 # %% ../nbs/05_data_block.ipynb #69d51524
 def extra_labels(extra,  # Kaggle-layout folders (or URLs) whose training rows are added

@@ -16,7 +16,9 @@ from .stats import channel_stats, save_stats, stats_ids
 from .metrics import f1_macro, f1_per_class, prior_f1, macro_auc
 from .thresholds import tune_thresholds, save_thresholds, load_thresholds
 from .predict import ensemble, predict_runs, score_submission, write_submission
-from .train import TrainSettings, train_run, read_json, check_device
+from .train import TrainSettings, train_run, read_json, check_device, run_groups
+from .dedup import group_of
+from .data_block import extra_labels
 from .interpret import write_report
 
 # %% auto #0
@@ -72,6 +74,7 @@ def run_folder(out:Path, resume:bool=False)->Path:
 def run_data(data, out:Path, s:RunSettings,
              synth:dict|None=None,  # settings of the synthetic default (n, n_test, size, seed)
              resume:bool=False,
+             extra=None,  # the extra folders (a resumed run must have the same)
             )->tuple:  # (the data set as an `HPAData`, its labels, (n, 28) targets)
     "The data folder and its labels; run.json and label_counts.png written in `out`"
     from hpa_fastai.eda import plot_label_counts
@@ -79,7 +82,8 @@ def run_data(data, out:Path, s:RunSettings,
     df, y = data.labels, data.y
     if not (data/'sample_submission.csv').exists(): raise FileNotFoundError(f"{data}: no sample_submission.csv")
     check_out(out, folders={'--data': data})  # the run's submission is never written into the data set
-    more = {'data': str(Path(data).resolve())}
+    if extra: extra_labels(extra, df.Id)  # an Id of the data again is refused before any work
+    more = {'data': str(Path(data).resolve()), **({'extra': [str(Path(e).resolve()) for e in extra]} if extra else {})}
     if resume and (out/'run.json').exists(): s.same_as(read_json(out/'run.json', 'run settings')['settings'], out, **more)
     claim_out(out, 'hpa_run'); clean_temps(out)  # what a killed run was writing goes
     with atomic_path(out/'run.json') as t:
@@ -89,9 +93,12 @@ def run_data(data, out:Path, s:RunSettings,
     return data, df, y
 
 # %% ../nbs/11_pipeline.ipynb #80d57c7d
-def run_split(out:Path, df:pd.DataFrame, y:np.ndarray, s:RunSettings)->Path:
+def run_split(out:Path, df:pd.DataFrame, y:np.ndarray, s:RunSettings,
+              groups=None,  # an `Id,group` CSV: each group kept in one fold
+             )->Path:
     "out/folds.csv: `s.n_folds` stratified folds (kept when it exists)"
-    if not (out/'folds.csv').exists(): save_folds(df.Id, multilabel_folds(y, s.n_folds, s.seed), out/'folds.csv')
+    g = None if groups is None else group_of(groups, df.Id)
+    if not (out/'folds.csv').exists(): save_folds(df.Id, multilabel_folds(y, s.n_folds, s.seed, g), out/'folds.csv')
     return out/'folds.csv'
 
 # %% ../nbs/11_pipeline.ipynb #9f215ae1
@@ -103,7 +110,7 @@ def run_stats(data:Path, out:Path, s:RunSettings)->Path:
 
 # %% ../nbs/11_pipeline.ipynb #f501a0dd
 def run_training(data:Path, out:Path, s:RunSettings, resume:bool=False, lr_find_iters:int=30, device=None, cache:bool=True,
-                 compile:bool=False)->list:
+                 compile:bool=False, extra=None, groups=None)->list:
     "`hpa_train` of folds 0..`s.train_folds`-1 into out/train (one) or out/train0, train1, ...; their folders"
     trains = [out/'train'] if s.train_folds == 1 else [out/f'train{k}' for k in range(s.train_folds)]
     for k, train in enumerate(trains):
@@ -111,7 +118,7 @@ def run_training(data:Path, out:Path, s:RunSettings, resume:bool=False, lr_find_
             st = TrainSettings(**{**{f.name: getattr(s, f.name) for f in dataclasses.fields(TrainSettings)}, 'fold': k})
             train_run(data, train, st, folds=out/'folds.csv', stats=out/'stats.json' if s.train_folds == 1 else None,
                       resume=resume and (train/'config.json').exists(), lr_find_iters=lr_find_iters, device=device, cache=cache,
-                      compile=compile)
+                      compile=compile, extra=extra, groups=groups, dedup=False)
     if (trains[0]/'lr_find.png').exists(): shutil.copyfile(trains[0]/'lr_find.png', out/'lr_find.png')
     shutil.copyfile(trains[0]/'curves.png', out/'curves.png')
     return trains
@@ -152,7 +159,7 @@ def run_metrics(data:Path, y:np.ndarray, trains:list, th, pv, yv, partial:Path)-
     m = {'valid_f1_macro_at_0.5': f1_macro(pv, yv, 0.5), 'valid_f1_macro_tuned': float(f1_valid.mean()),
          'valid_macro_auc': macro_auc(pv, yv), 'valid_f1_per_class_tuned': f1_valid.tolist(), 'prior_f1_macro_valid': tr['prior_f1_macro'],
          'lr': tr['lr'], 'lr_suggested': tr.get('lr_suggested'), 'best_epoch': tr['best_epoch'], 'n_train': tr['n_train'],
-         'n_valid': tr['n_valid'], 'thresholds': np.asarray(th).tolist()}
+         'n_valid': tr['n_valid'], 'thresholds': np.asarray(th).tolist(), 'copies_dropped': tr.get('copies_dropped')}
     if len(trains) > 1:  # the ensemble's validation scores are out-of-fold: every training image once
         m.update({'train_folds': len(trains), 'n_valid': len(pv),
                   'prior_f1_macro_valid': float(np.mean([r['prior_f1_macro'] for r in runs])),
@@ -208,6 +215,8 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
             train_folds:int|str=1,  # models to train, one per fold 0..N-1, then ensembled; 'all': --folds
             skip_cache:bool=False,  # train from the PNGs, without the compressed image cache (built once in $HPA_CACHE, see `build_cache`)
             compile:bool=False,  # `torch.compile` the model (a GPU run: the first epoch pays the compilation)
+            extra:list|None=None,  # more Kaggle-layout folders (hpa_external's) for training; their copies of validation images left out
+            no_dedup:bool=False,  # with --extra, do not look for copies (default: hash, group and keep copies out, `hpa_fastai.dedup`)
            )->dict:  # metrics.json's contents
     "Split, stats, LR finder, warm-up + training, thresholds, TTA prediction and submission in one run folder"
     import matplotlib
@@ -216,11 +225,13 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
     s = RunSettings(arch=arch, size=size, epochs=epochs, warmup=warmup, bs=bs, lr=None if lr == 'find' else lr, loss=loss, seed=seed,
                     n_folds=folds, tta=tta, train_folds=folds if train_folds == 'all' else train_folds).check(lr_find_iters)
     device = check_device(as_device(device)); run_folder(out, resume)
-    with _step(1, 'data', times, 'data'): data, df, y = run_data(data, out, s, synth, resume)
-    with _step(2, 'split', times, 'split'): run_split(out, df, y, s)
+    with _step(1, 'data', times, 'data'): data, df, y = run_data(data, out, s, synth, resume, extra)
+    with _step(2, 'split' + (' (duplicates kept in one fold)' if extra and not no_dedup else ''), times, 'split'):
+        groups = out/'groups.csv' if (out/'groups.csv').exists() else run_groups(data, out, extra, None, bool(extra) and not no_dedup)
+        run_split(out, df, y, s, groups)
     with _step(3, 'channel stats', times, 'stats'): run_stats(data, out, s)
     with _step(4, 'LR finder, warm-up and training' + (f' of {s.train_folds} folds' if s.train_folds > 1 else ''), times, 'train'):
-        trains = run_training(data, out, s, resume, lr_find_iters, device, not skip_cache, compile)
+        trains = run_training(data, out, s, resume, lr_find_iters, device, not skip_cache, compile, extra, groups)
     with _step(5, 'thresholds' + (' on out-of-fold predictions' if s.train_folds > 1 else ''), times, 'thresholds'):
         th_file, th, pv, yv = run_tuned_thresholds(out, df, trains)
     with _step(6, f'TTA prediction ({s.tta} transforms) and submission', times, 'predict'):

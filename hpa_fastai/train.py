@@ -16,14 +16,15 @@ from .metrics import f1_macro, prior_f1
 from .split import multilabel_folds, save_folds, load_folds
 from .stats import channel_stats, save_stats, load_stats, stats_ids
 from .data_block import hpa_dls, extra_labels
+from .dedup import group_of, training_groups
 from .callbacks import atomic_write
 from .cache import build_cache
 from .learner import hpa_learner, fit_warmup, plot_history, distinct_targets
 from .distributed import process_group, distributed, gather_preds
 
 # %% auto #0
-__all__ = ['TrainSettings', 'read_json', 'check_device', 'start_run', 'run_inputs', 'train_learner', 'find_lr', 'finish_run',
-           'train_run', 'hpa_train']
+__all__ = ['TrainSettings', 'read_json', 'check_device', 'start_run', 'run_inputs', 'run_groups', 'train_learner', 'find_lr',
+           'finish_run', 'train_run', 'hpa_train']
 
 # %% ../nbs/08b_train.ipynb #e8088c6e
 @dataclasses.dataclass
@@ -122,14 +123,32 @@ def start_run(out:Path,  # the run folder
 def run_inputs(data:Path, out:Path, s:TrainSettings,
                folds=None,  # an `Id,fold` CSV; None: 5 stratified folds, written to out/folds.csv
                stats=None,  # a stats JSON; None: computed on the training folds, written to out/stats.json
+               groups=None,  # an `Id,group` CSV: the folds made keep each group whole
               )->tuple:  # (folds, stats) paths
     "The folds and channel statistics of the run: the given files, or made and saved in `out`"
     if folds is None:
         d = as_data(data)
-        folds = save_folds(d.labels.Id, multilabel_folds(d.y, 5, s.seed), out/'folds.csv')
+        g = None if groups is None else group_of(groups, d.ids)
+        folds = save_folds(d.labels.Id, multilabel_folds(d.y, 5, s.seed, g), out/'folds.csv')
     if stats is None:
         stats = out/'stats.json'; save_stats(*channel_stats(data/'train', stats_ids(data, folds, s.fold), size=s.size), stats)
     return Path(folds), Path(stats)
+
+# %% ../nbs/08b_train.ipynb #d5ea8126
+def run_groups(data, out:Path,
+               extra=None,  # the run's extra folders
+               groups=None,  # an `Id,group` CSV given by the user
+               dedup:bool=False,  # find the groups when none are given
+               cfg:dict|None=None,  # the interrupted run's config.json, on resume: its groups
+              )->Path|None:  # the run's groups CSV, or None
+    "The run's duplicate groups: those given, else (`dedup`) those found by hashing the data and `extra`, saved in `out`"
+    if cfg is not None: return cfg.get('groups') and Path(cfg['groups'])
+    if groups is not None or not dedup: return groups and Path(groups)
+    pairs, g = training_groups(data, extra or [])
+    atomic_write(out/'duplicates.csv', lambda t: pairs.to_csv(t, index=False))
+    atomic_write(out/'groups.csv', lambda t: g.to_csv(t, index=False))
+    print(f"{out}: {len(pairs)} duplicate pairs among the training images and the extra folders (duplicates.csv)")
+    return out/'groups.csv'
 
 # %% ../nbs/08b_train.ipynb #b719941e
 def train_learner(data:Path, out:Path, s:TrainSettings, folds, stats,
@@ -139,11 +158,13 @@ def train_learner(data:Path, out:Path, s:TrainSettings, folds, stats,
                   num_workers:int=0,  # loader worker processes
                   device=None,  # None: CUDA when available
                   compile:bool=False,  # `torch.compile` the model
+                  groups=None,  # an `Id,group` CSV: copies of validation images leave training (`hpa_dls`)
                  )->tuple:  # (dls, learn)
     "The loaders and learner of a run from its settings"
     c = ([build_cache(d) for d in [data, *extra]] if extra else build_cache(data)) if cache else None
     dls = hpa_dls(data, folds=folds, stats=stats, valid_fold=s.fold, size=s.size, crop=s.crop, bs=s.bs, oversample=s.oversample,
-                  num_workers=num_workers, seed=s.seed, cache=c, device=device, extra=extra, features=features)
+                  num_workers=num_workers, seed=s.seed, cache=c, device=device, extra=extra, features=features,
+                  groups=groups)
     return dls, hpa_learner(dls, arch=s.arch, loss_func=make_loss(s.loss, s.gamma), pretrained=s.pretrained, weights=s.weights, path=out,
                             compile=compile)
 
@@ -180,7 +201,8 @@ def finish_run(out:Path, learn, dls, cfg:dict,
            'valid_f1_macro': f1_macro(probs, targs), 'prior_f1_macro': prior_f1(distinct_targets(dls.train_ds), targs),
            'valid_f1_macro_tuned_on_itself': f1_macro(probs, targs, th),  # optimistic: tuned and scored on the same data
            'best_epoch': int(h.epoch[h.f1_macro.idxmax()]), 'seconds': seconds,
-           'command': sys.argv, 'device': str(dls.device), 'processes': max(num_distrib(), 1)}
+           'command': sys.argv, 'device': str(dls.device), 'processes': max(num_distrib(), 1),
+           'copies_dropped': getattr(dls, 'copies_dropped', None)}
     atomic_write(out/'run.json', lambda t: Path(t).write_text(json.dumps(res, indent=1)))
     for f in ('last.pth', 'config.json'): (out/f).unlink(missing_ok=True)
     shutil.rmtree(out/'models', ignore_errors=True)
@@ -213,14 +235,15 @@ class _Run:
     "A training run's inputs on their way through `_setup` and `_prepare`"
     data:object; out:Path; s:TrainSettings; more:dict; folds:object; stats:object
     resume:bool; skip_lr_find:bool; lr_find_iters:int
-    make:object  # `make(folds, stats)` -> (dls, learn)
+    make:object  # `make(folds, stats, groups)` -> (dls, learn)
+    groups:object=None; dedup:bool=False; extra:list|None=None  # the given groups; find them when none are given (with extra)
 
 def _prepare(r:_Run)->tuple:
     "Rank 0's part before training: the run folder, inputs, learner, LR finder and config.json"
     data, out, s, more, folds, stats = r.data, r.out, r.s, r.more, r.folds, r.stats
-    cfg = start_run(out, s, more, r.resume, {'folds': folds, 'stats': stats})
+    cfg = start_run(out, s, more, r.resume, {'folds': folds, 'stats': stats, 'groups': r.groups})
     df = as_data(data).labels  # a bad data folder is named before the folder is made
-    for f_, what in ((folds, '--folds'), (stats, '--stats'), (s.weights, '--weights')):
+    for f_, what in ((folds, '--folds'), (stats, '--stats'), (s.weights, '--weights'), (r.groups, '--groups')):
         if f_ is not None and not Path(f_).exists(): raise FileNotFoundError(f"{what} {f_}: no such file")
         if f_ is not None: input_file(f_, what)  # a folder, FIFO or device is named too
     if stats is not None: load_stats(stats)  # bad values named before the run folder is made
@@ -229,12 +252,16 @@ def _prepare(r:_Run)->tuple:
         raise ValueError(f"--folds {folds}: fold {s.fold} is empty (folds: {sorted(set(load_folds(folds).tolist()))})")
     claim_out(out, 'hpa_train'); clean_temps(out)  # what a killed run was writing goes
     set_seed(s.seed)
-    folds, stats = run_inputs(data, out, s, folds, stats)
-    dls, learn = r.make(folds, stats)
+    groups = run_groups(data, out, r.extra, r.groups, r.dedup, cfg)
+    folds, stats = run_inputs(data, out, s, folds, stats, groups)
+    dls, learn = r.make(folds, stats, groups)
+    if dls.copies_dropped: print(f"{out}: {dls.copies_dropped['extra']} extra and {dls.copies_dropped['train']} training images "
+                                 "left out of training: copies of validation images (groups in " + str(groups) + ")")
     if cfg is None:
         suggested = find_lr(learn, out, r.lr_find_iters) if s.lr is None or not r.skip_lr_find else None
         cfg = {**more, **s.to_dict(), 'lr': s.lr if s.lr is not None else suggested, 'lr_suggested': suggested,
-               'folds': str(folds), 'stats': str(stats)}
+               'folds': str(folds), 'stats': str(stats),
+               'groups': None if groups is None else str(groups)}
         with atomic_path(out/'config.json') as t: Path(t).write_text(json.dumps(cfg, indent=1))
     return cfg, dls, learn
 
@@ -246,7 +273,8 @@ def _setup(r:_Run)->tuple:
         except Exception as e: err = e
     _share_error(err)
     if rank_distrib():
-        cfg = read_json(r.out/'config.json', 'run configuration'); set_seed(r.s.seed); dls, learn = r.make(cfg['folds'], cfg['stats'])
+        cfg = read_json(r.out/'config.json', 'run configuration'); set_seed(r.s.seed)
+        dls, learn = r.make(cfg['folds'], cfg['stats'], cfg.get('groups'))
     return cfg, dls, learn
 
 def _fit_run(out, learn, dls, cfg, resume, t0, t_lr)->dict:
@@ -280,6 +308,8 @@ def train_run(data,  # Kaggle-layout folder, its URL, or an `HPAData`
               features=None,  # extra input channels: names such as mag,dir, or a `FeatureChannels`
               feature_stains:str='green',  # the stainings `features` are computed on
               compile:bool=False,  # `torch.compile` the model
+              groups=None,  # `Id,group` CSV (`hpa_dedup`): folds keep groups whole, copies of validation images leave training
+              dedup:bool=True,  # with `extra` and no `groups`: find the groups by hashing (`hpa_fastai.dedup`)
              )->dict:  # the contents of run.json
     "`hpa_train` with the run's settings as one `TrainSettings`: what `hpa_run` calls for each fold"
     import matplotlib
@@ -290,8 +320,9 @@ def train_run(data,  # Kaggle-layout folder, its URL, or an `HPAData`
     if extra: extra_labels(extra, data.labels.Id)  # an Id twice is refused before any work
     with process_group() as joined:
         if joined and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
-        make = lambda f, st: train_learner(data, out, s, f, st, cache, extra, features, num_workers, device, compile)
-        r = _Run(data, out, s, _inputs(data, extra, features), folds, stats, resume, skip_lr_find, lr_find_iters, make)
+        make = lambda f, st, g: train_learner(data, out, s, f, st, cache, extra, features, num_workers, device, compile, g)
+        r = _Run(data, out, s, _inputs(data, extra, features), folds, stats, resume, skip_lr_find, lr_find_iters, make,
+                 groups, dedup and bool(extra), extra)
         cfg, dls, learn = _setup(r)
         return _fit_run(out, learn, dls, cfg, resume, t0, time.time() - t0)
 
@@ -326,6 +357,8 @@ def hpa_train(
     features:str|None=None,  # extra input channels (`hpa_fastai.features`): names such as mag,dir,thresh,block, or a `FeatureChannels`
     feature_stains:str='green',  # the stainings --features are computed on, e.g. green,blue
     compile:bool=False,  # `torch.compile` the model (a GPU run: the first epoch pays the compilation)
+    groups:str|None=None,  # Id,group CSV (hpa_dedup's groups.csv): folds keep groups whole, copies of validation images leave training
+    no_dedup:bool=False,  # with --extra and no --groups, do not look for copies (default: hash and group them, `hpa_fastai.dedup`)
 )->dict:  # the contents of run.json
     ("Train one fold with warm-up + one-cycle and write a complete run folder "
      "(model, log, curves, validation predictions, thresholds, run.json)")
@@ -333,4 +366,4 @@ def hpa_train(
                       None if weights is None else str(weights), seed)
     return train_run(data, out, s, folds, stats, cache=cache, num_workers=num_workers, resume=resume, lr_find_iters=lr_find_iters,
                      skip_lr_find=skip_lr_find, device=device, extra=extra, features=features, feature_stains=feature_stains,
-                     compile=compile)
+                     compile=compile, groups=groups, dedup=not no_dedup)
