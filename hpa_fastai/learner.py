@@ -5,6 +5,7 @@
 # %% ../nbs/08_learner.ipynb #1ab95922
 from __future__ import annotations
 from .core import *
+import json
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
@@ -14,12 +15,12 @@ from fastai.callback.schedule import *  # fit_one_cycle, lr_find
 from fastai.callback.fp16 import *  # to_fp16
 from fastai.callback.channelslast import *  # to_channelslast, ChannelsLast
 from fastai.optimizer import Adam, OptimWrapper
-from fastai.torch_core import rank_distrib, distrib_barrier
-from .model import rgby_model, rgby_splitter, warmup_trainable, unfreeze_all, feature_model
+from fastai.torch_core import rank_distrib, distrib_barrier, get_model
+from .model import rgby_model, rgby_splitter, warmup_trainable, unfreeze_all, feature_model, AttentionHead
 from .losses import FocalLoss
 from .metrics import F1Macro, f1_macro
 from .data_block import hpa_dls, n_extra
-from .callbacks import HistoryCSV, BestModel, EpochCheckpoint, LoaderEpoch
+from .callbacks import HistoryCSV, BestModel, EpochCheckpoint, LoaderEpoch, EMA, SWA, AccumulateGrad, atomic_write
 from .loop import AdamW, sync_free, one_cycle, AMP
 
 # %% auto #0
@@ -31,8 +32,9 @@ def hpa_learner(
     dls,  # DataLoaders from `hpa_dls`
     arch='resnet34',  # torchvision ResNet name or constructor
     loss_func=None,  # default `FocalLoss()`
-    pretrained:bool=False,  # torchvision ImageNet weights from the torch hub cache (never downloads)
+    pretrained:bool=False,  # torchvision's ImageNet weights: the torch hub cache, downloaded there when missing
     weights=None,  # local torchvision ImageNet state dict (offline Kaggle)
+    head:str='concat',  # 'concat': fastai's concat-pool head; 'attention': per-class attention pooling (`AttentionHead`)
     metrics=None,  # default `[F1Macro()]`
     path='.',  # where `models/` (the best model) goes
     fp16:bool|None=None,  # mixed precision; None: on CUDA only
@@ -45,7 +47,7 @@ def hpa_learner(
 )->Learner:
     "A fastai `Learner` for 4-channel HPA images: `rgby_model`, focal loss, macro F1, three layer groups"
     # n_extra 0: `rgby_model`; else a wider first conv
-    model = feature_model(arch, n_extra(dls.train), pretrained=pretrained, weights=weights)
+    model = feature_model(arch, n_extra(dls.train), pretrained=pretrained, weights=weights, head=head)
     y = distinct_targets(dls.train_ds)  # each image once, however often oversampling lists it
     if prior_bias and y is not None: init_prior_bias(model, y)
     if opt_func is None: opt_func = AdamW if fast_loop else Adam
@@ -67,10 +69,10 @@ def init_prior_bias(model:nn.Module,  # a model from `rgby_model`
                     y,  # (n, c) training targets
                     eps:float=1e-3,  # prevalences are clipped to [eps, 1-eps]
                    )->nn.Module:
-    "Set the last linear layer's bias to logit(prevalence of each class in `y`)"
+    "Set the output bias (the last linear layer's, or an `AttentionHead`'s) to logit(prevalence of each class in `y`)"
     p = np.clip(np.asarray(y, np.float64).mean(0), eps, 1 - eps)
-    last = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
-    if last.bias is None or last.bias.shape[0] != len(p): raise ValueError(f"the last linear layer does not have {len(p)} biases")
+    last = [m for m in model.modules() if isinstance(m, (nn.Linear, AttentionHead))][-1]
+    if last.bias is None or last.bias.shape[0] != len(p): raise ValueError(f"the output layer does not have {len(p)} biases")
     with torch.no_grad(): last.bias.copy_(torch.from_numpy(np.log(p / (1 - p))))
     return model
 
@@ -115,6 +117,50 @@ def _load_opt(learn:Learner, state:dict, fname):
             for k, v in st.items():
                 if isinstance(v, torch.Tensor): st[k] = v.to(p_.device)
 
+def _setup_run(learn:Learner, run, monitor:str, resume:bool, warmup_epochs:int)->tuple:
+    "(run folder, [BestModel], checkpoint or None, first epoch of each stage): `run` set up, or resumed from its `last.pth`"
+    run = Path(run); run.mkdir(parents=True, exist_ok=True)
+    learn.path, learn.model_dir = run, 'models'
+    best_cb = BestModel(monitor=monitor, fname='best', reset_on_fit=False)  # fastai: lower is better for a loss, else higher
+    ck, start = None, {'warmup': 0, 'train': 0}
+    if resume: ck, start = _resume(learn, run, best_cb, warmup_epochs)
+    elif not rank_distrib():
+        for f in ('history.csv', 'average.json'): (run/f).unlink(missing_ok=True)
+    distrib_barrier()  # other processes start when rank 0 has set the folder up
+    return run, [best_cb], ck, start
+
+def _averager(ema, swa, monitor:str):
+    "The `EMA` or `SWA` callback of `fit_warmup`'s main stage, or None"
+    if ema is not None and swa is not None: raise ValueError("ema and swa are two averages of the same weights: choose one")
+    if ema is not None: return EMA(ema, monitor=monitor)
+    if swa is not None: return SWA(swa, monitor=monitor)
+
+def _restore_average(avg, ck:dict, fname):
+    "Go on from the checkpoint's average, or say why a resumed run cannot"
+    kind = (ck.get('average') or {}).get('kind')
+    if kind != type(avg).__name__:
+        raise ValueError(f"{fname}: saved with {kind or 'no weight average'}, but this run averages with {type(avg).__name__}: "
+                         "resume with the settings it started with, or start the run again")
+    avg.load_state_dict(ck['average'])
+
+def _keep_average(learn:Learner, avg, run):
+    "`avg` as `learn.weight_avg`; its outcome to `run/average.json` (and the winning average to `models/averaged.pth`), or read back"
+    learn.weight_avg = avg
+    if run is None: return
+    f = run/'average.json'
+    if avg.chosen is None and f.exists():  # decided before an interruption: the record, and the weights it chose
+        rec = json.loads(f.read_text())
+        if rec['kind'] != type(avg).__name__:
+            raise ValueError(f"{f}: decided with {rec['kind']}, but this run averages with {type(avg).__name__}: "
+                             "resume with the settings it started with")
+        for k in ('chosen', 'scores', 'decided_by', 'n'): setattr(avg, k, rec[k])
+        if avg.chosen == 'averaged': learn.load('averaged', with_opt=False)
+    elif avg.chosen is not None and not rank_distrib():
+        if avg.chosen == 'averaged':
+            atomic_write(run/'models'/'averaged.pth', lambda t: torch.save(get_model(learn.model).state_dict(), t))
+        rec = {'kind': type(avg).__name__, **{k: getattr(avg, k) for k in ('chosen', 'scores', 'decided_by', 'n')}}
+        atomic_write(f, lambda t: Path(t).write_text(json.dumps(rec, indent=1)))  # after the weights: a record means both are there
+
 def fit_warmup(learn:Learner,  # from `hpa_learner`
                epochs:int,  # epochs with everything trainable
                lr:float=2e-3,  # peak learning rate of the head
@@ -124,34 +170,35 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
                run=None,  # folder for history.csv, last.pth and models/best.pth; None: no logging
                resume:bool=False,  # continue from `run/last.pth`
                monitor:str='f1_macro',  # what decides the best model ('valid_loss', or any name with 'loss' in it: the lowest)
+               ema:float|None=None,  # average the main stage's weights after every step, `EMA(ema)` (e.g. 0.999); None: no EMA
+               swa:int|None=None,  # average the main stage's end-of-epoch weights from this epoch of it (from 0), `SWA(swa)`
+               accumulate:int=1,  # batches per optimizer step, their gradients accumulated (`AccumulateGrad`), in both stages
               )->Learner:
-    "Frozen warm-up of conv1 + head, then one-cycle of the whole model; logging, best model, resumable"
-    cbs, start = [], {'warmup': 0, 'train': 0}
-    if run is not None:
-        run = Path(run); run.mkdir(parents=True, exist_ok=True)
-        learn.path, learn.model_dir = run, 'models'
-        best_cb = BestModel(monitor=monitor, fname='best', reset_on_fit=False)  # fastai: lower is better for a loss, else higher
-        cbs = [best_cb]
-        if resume: ck, start = _resume(learn, run, best_cb, warmup_epochs)
-        elif (run/'history.csv').exists() and not rank_distrib(): (run/'history.csv').unlink()
-        distrib_barrier()  # other processes start when rank 0 has set the folder up
-    def _fit(stage, n, lr_, offset):
-        if start[stage] >= n:  # finished before the interruption: the uninterrupted run reloaded its best model here
+    "Frozen warm-up of conv1 + head, then one-cycle of the whole model (weights averaged if asked); logging, best model, resumable"
+    avg, acc = _averager(ema, swa, monitor), [AccumulateGrad(accumulate)] if accumulate != 1 else []
+    cbs, ck, start = [], None, {'warmup': 0, 'train': 0}
+    if run is not None: run, cbs, ck, start = _setup_run(learn, run, monitor, resume, warmup_epochs)
+    def _fit(stage, n, lr_, offset, avg=None):
+        pending = avg is not None and ck is not None and start[stage] > 0 and not (run/'average.json').exists()  # trained, not decided
+        if start[stage] >= n and not pending:  # finished before the interruption: the uninterrupted run reloaded its best model here
             if resume and (stage == 'train' or start['train'] == 0) and (run/'models'/'best.pth').exists():
                 learn.load('best', with_opt=False)
             return
-        extra = [LoaderEpoch(offset)]
+        extra = [LoaderEpoch(offset)] + acc + ([avg] if avg is not None else [])
         if run is not None: extra += [HistoryCSV(run/'history.csv', stage, offset), EpochCheckpoint(run/'last.pth', stage)]
         if resume and start[stage] > 0 and learn.dls.device is not None: learn.model.to(learn.dls.device)  # `fit` would move it only later
         learn.create_opt()
-        if resume and start[stage] > 0: _load_opt(learn, ck['opt'], run/'last.pth')
+        if resume and start[stage] > 0:
+            _load_opt(learn, ck['opt'], run/'last.pth')
+            if avg is not None: _restore_average(avg, ck, run/'last.pth')
         with learn.removed_cbs([cb for cb in learn.cbs if isinstance(cb, LoaderEpoch)]):  # this stage's own sets the epoch
-            one_cycle(learn, n, lr_, cbs=cbs + extra, start_epoch=start[stage])
+            one_cycle(learn, n, lr_, cbs=cbs + extra, start_epoch=start[stage])  # (all epochs skipped when only the average is pending)
     if warmup_epochs:
         warmup_trainable(learn.model)
         _fit('warmup', warmup_epochs, warmup_lr or lr, 0)
     unfreeze_all(learn.model)
-    _fit('train', epochs, slice(lr / lr_mult, lr), warmup_epochs)
+    _fit('train', epochs, slice(lr / lr_mult, lr), warmup_epochs, avg)
+    if avg is not None: _keep_average(learn, avg, run)
     return learn
 
 # %% ../nbs/08_learner.ipynb #d702bb76

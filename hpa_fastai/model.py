@@ -12,8 +12,9 @@ from fastai.vision.learner import create_head
 from fastai.torch_core import apply_init, params
 
 # %% auto #0
-__all__ = ['ARCHS', 'adapt_first_conv', 'register_arch', 'check_arch', 'stem_modules', 'rgby_model', 'rgby_splitter',
-           'warmup_trainable', 'unfreeze_all', 'first_conv', 'feature_model']
+__all__ = ['ARCHS', 'adapt_first_conv', 'register_arch', 'check_arch', 'pretrained_weights', 'stem_modules', 'check_head',
+           'AttentionHead', 'rgby_head', 'rgby_model', 'rgby_splitter', 'warmup_trainable', 'unfreeze_all',
+           'first_conv', 'feature_model']
 
 # %% ../nbs/06_model.ipynb #f6ec21fe
 def adapt_first_conv(w3:Tensor,  # (out, 3, kh, kw) pretrained RGB filters
@@ -53,20 +54,28 @@ def check_arch(arch)->str:
         raise ValueError(f"unknown arch {arch!r}; expected one of {tuple(ARCHS)}, 'timm:<name>' or a torchvision constructor")
     return arch
 
+# %% ../nbs/06_model.ipynb #c8100e6f
+def pretrained_weights(name:str,  # a torchvision model name, e.g. 'resnet34'
+                       download:bool=True,  # fetch the file into the hub cache when it is missing (torchvision's weights API)
+                      )->Path:  # the weights file in the torch hub cache
+    "torchvision's default ImageNet weights for `name` in the torch hub cache, downloaded there first when missing and possible"
+    try: url = torchvision.models.get_model_weights(name).DEFAULT.url
+    except (ValueError, KeyError):
+        raise ValueError(f"{name}: torchvision has no pretrained weights of that name; pass weights=PATH") from None
+    path = Path(torch.hub.get_dir())/'checkpoints'/Path(url).name
+    if path.exists(): return path
+    why = 'downloading is off'
+    if download:
+        try: torch.hub.load_state_dict_from_url(url, progress=False, check_hash=True, map_location='cpu'); return path
+        except Exception as e: why = f"the download from {url} failed ({error_line(e)})"
+    raise FileNotFoundError(f"pretrained weights for {name}: {path.name} is not in the torch hub cache and {why}; put {path.name} "
+                            f"into {path.parent} (e.g. from a Kaggle dataset of torchvision weights) or pass weights=PATH (--weights)")
+
 # %% ../nbs/06_model.ipynb #752c48ae
 def _arch(arch):
     "(name, constructor) of a torchvision model given by name or callable"
     if callable(arch): return getattr(arch, '__name__', str(arch)), arch
     return check_arch(arch), ARCHS[arch]
-
-def _cached_weights(name):
-    "Path of torchvision's default weights for `name` in the torch hub cache; error if not there"
-    url = torchvision.models.get_model_weights(name).DEFAULT.url
-    path = Path(torch.hub.get_dir())/'checkpoints'/Path(url).name
-    if not path.exists():
-        raise FileNotFoundError(f"pretrained weights for {name} not in the torch hub cache ({path}); this library does not "
-                                f"download them: pass weights=PATH to a local copy of {Path(url).name} (e.g. a Kaggle dataset)")
-    return path
 
 def _load_into(m, path, name):
     "Load the 3-channel state dict at `path` into torchvision model `m`, with an error naming the file"
@@ -126,27 +135,65 @@ def stem_modules(body:nn.Module)->list:
     if hasattr(body, 'hpa_stem'): return [body.get_submodule(n) for n in body.hpa_stem]
     return list(body[:getattr(body, 'n_stem', 2)])
 
+# %% ../nbs/06_model.ipynb #c1d4f1e1
+def check_head(head)->str:
+    "`head` if `rgby_model` can build it ('concat' or 'attention'), else a `ValueError` naming the choices"
+    if head not in ('concat', 'attention'): raise ValueError(f"unknown head {head!r}; expected 'concat' or 'attention'")
+    return head
+
+# %% ../nbs/06_model.ipynb #c9b6aff6
+class AttentionHead(nn.Module):
+    "Per-class attention pooling: each class's per-position scores, averaged with that class's softmax attention over the positions"
+    def __init__(self, nf:int,  # channels of the body's feature map
+                 n_out:int=N_CLASSES,  # classes (logits)
+                 p:float=0.25,  # dropout on the feature map (training only), as fastai's head drops its pooled features
+                ):
+        super().__init__()
+        self.drop = nn.Dropout(p)
+        self.att = nn.Conv2d(nf, n_out, 1)  # attention logits: one map per class
+        self.score = nn.Conv2d(nf, n_out, 1, bias=False)  # class scores at each position (a bias here would only add to `bias`)
+        self.bias = nn.Parameter(torch.zeros(n_out))  # one offset per class: `init_prior_bias` sets it to its prevalence's logit
+        nn.init.kaiming_normal_(self.score.weight)
+        nn.init.zeros_(self.att.weight); nn.init.zeros_(self.att.bias)  # uniform attention at the start: average pooling
+    def attention(self, x:Tensor)->Tensor:
+        "(bs, n_out, h*w): each class's attention over the positions of the feature map `x` (bs, nf, h, w); each sums to 1"
+        return self.att(x).flatten(2).softmax(-1)
+    def forward(self, x:Tensor)->Tensor:
+        x = self.drop(x)
+        return (self.attention(x) * self.score(x).flatten(2)).sum(-1) + self.bias
+
+# %% ../nbs/06_model.ipynb #66dbaad2
+def rgby_head(nf:int,  # channels of the body's feature map
+              n_out:int=N_CLASSES,  # outputs (logits)
+              head:str='concat',  # 'concat': fastai's concat-pool head; 'attention': per-class attention pooling (`AttentionHead`)
+             )->nn.Module:
+    "The head of `rgby_model`: fastai's concat-pool head with an output bias, or per-class attention pooling"
+    if check_head(head) == 'attention': return AttentionHead(nf, n_out)
+    h = create_head(nf, n_out)
+    h[-1] = nn.Linear(h[-1].in_features, n_out)  # with a bias: one offset (prevalence) per class
+    apply_init(h, nn.init.kaiming_normal_)
+    nn.init.zeros_(h[-1].bias)
+    return h
+
 # %% ../nbs/06_model.ipynb #abfa23e4
 def rgby_model(arch='resnet34',  # torchvision name (ResNet, DenseNet, 'inception_v3'), 'timm:<name>', or a constructor
                n_out:int=N_CLASSES,  # outputs (logits)
-               pretrained:bool=False,  # use torchvision's default weights from the torch hub cache (never downloads)
+               pretrained:bool=False,  # torchvision's default weights: the hub cache, downloaded there when missing (`pretrained_weights`)
                weights:str|Path|None=None,  # local torchvision ImageNet state dict; overrides `pretrained`
                n_in:int=len(CHANNELS),  # input channels
+               head:str='concat',  # 'concat': fastai's concat-pool head; 'attention': per-class attention pooling (`AttentionHead`)
               )->nn.Sequential:  # `nn.Sequential(body, head)`
     ("A torchvision ResNet/DenseNet/Inception-v3 or timm model with an `n_in`-channel first conv (extra channels = RGB mean) "
-     "and a fastai head")
+     "and a concat-pool or attention head")
+    check_head(head)
     if isinstance(arch, str) and arch.startswith('timm:'): body, nf = _timm_body(arch[5:], pretrained, weights, n_in)
     else:
         name, ctor = _arch(arch)
         m = ctor(weights=None)
         if weights is not None: _load_into(m, weights, name)
-        elif pretrained: _load_into(m, _cached_weights(name), name)
+        elif pretrained: _load_into(m, pretrained_weights(name), name)
         body, nf = _torchvision_body(m, name, n_in)
-    head = create_head(nf, n_out)
-    head[-1] = nn.Linear(head[-1].in_features, n_out)  # with a bias: one offset (prevalence) per class
-    apply_init(head, nn.init.kaiming_normal_)
-    nn.init.zeros_(head[-1].bias)
-    return nn.Sequential(body, head)
+    return nn.Sequential(body, rgby_head(nf, n_out, head))
 
 # %% ../nbs/06_model.ipynb #0d47c772
 def rgby_splitter(model:nn.Module,  # a model from `rgby_model`
@@ -190,10 +237,11 @@ def first_conv(model:nn.Module)->nn.Conv2d:
 # %% ../nbs/06_model.ipynb #47eebdff
 def feature_model(arch='resnet34',  # as `rgby_model`
                   n_extra:int=4,  # feature channels after the four stainings
+                  head:str='concat',  # as `rgby_model`: 'concat' or 'attention'
                   **kwargs,  # passed to `rgby_model` (`pretrained`, `weights`, `n_out`)
                  )->nn.Sequential:
     "`rgby_model` reading 4 stainings + `n_extra` feature channels, the features' filters = RGB mean / `n_extra`"
-    m = rgby_model(arch, n_in=len(CHANNELS) + n_extra, **kwargs)
+    m = rgby_model(arch, n_in=len(CHANNELS) + n_extra, head=head, **kwargs)
     if n_extra:
         c = first_conv(m)
         with torch.no_grad(): c.weight[:, len(CHANNELS):] /= n_extra

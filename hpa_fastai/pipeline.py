@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_pipeline.ipynb #3d41202d
 from __future__ import annotations
-import dataclasses, json, os, shutil, sys, time
+import dataclasses, inspect, json, os, shutil, sys, time
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -14,16 +14,16 @@ from .datasets import hpa_data, as_data
 from .split import multilabel_folds, save_folds
 from .stats import channel_stats, save_stats, stats_ids
 from .metrics import f1_macro, f1_per_class, prior_f1, macro_auc
-from .thresholds import tune_thresholds, save_thresholds, load_thresholds
+from .thresholds import tune_thresholds, save_thresholds, load_thresholds, global_threshold, proportion_thresholds
 from .predict import ensemble, predict_runs, score_submission, write_submission
-from .train import TrainSettings, train_run, read_json, check_device, run_groups
+from .train import TrainSettings, train_run, read_json, check_device, run_groups, _weights_file
 from .dedup import group_of
 from .data_block import extra_labels
 from .interpret import write_report
 
 # %% auto #0
-__all__ = ['RunSettings', 'run_folder', 'run_data', 'run_split', 'run_stats', 'run_training', 'run_tuned_thresholds',
-           'run_predict', 'run_metrics', 'run_report', 'hpa_run']
+__all__ = ['THRESHOLD_MODES', 'RECIPES', 'RunSettings', 'run_folder', 'run_data', 'run_split', 'run_stats', 'run_training',
+           'run_tuned_thresholds', 'run_predict', 'run_metrics', 'run_report', 'run_settings', 'hpa_run']
 
 # %% ../nbs/11_pipeline.ipynb #09d4f370
 def _save(fig, path):
@@ -40,10 +40,12 @@ def _bars(vals, title, xlabel, path, color='tab:blue', line=None):
     ax.set(title=title, xlabel=xlabel); fig.tight_layout(); _save(fig, path)
 
 # %% ../nbs/11_pipeline.ipynb #d17253d4
+THRESHOLD_MODES = ('tuned', 'global', 'proportion')  # per class on validation; one for all; each class as often as in training
+
 @dataclasses.dataclass
 class RunSettings(TrainSettings):
     "`hpa_run`'s settings: a training run's (`TrainSettings`), the number of folds, the TTA and the folds ensembled"
-    n_folds:int=5; tta:int=8; train_folds:int=1
+    n_folds:int=5; tta:int=8; train_folds:int=1; thresholds:str='tuned'; tta_crops:int=0; tta_agg:str='mean'; recipe:str|None=None
 
     def check(self, lr_find_iters:int=30)->RunSettings:
         "`TrainSettings.check`, then the split, TTA and ensemble settings"
@@ -51,7 +53,11 @@ class RunSettings(TrainSettings):
         check_settings(folds=(self.n_folds, is_whole(self.n_folds) and self.n_folds >= 2, 'a whole number, at least 2'),
                        tta=(self.tta, self.tta in range(1, 9), 'in 1..8 (the dihedral transforms)'),
                        train_folds=(self.train_folds, is_whole(self.train_folds) and 1 <= self.train_folds <= self.n_folds,
-                                    f"in 1..{self.n_folds} (the folds of the split) or 'all'"))
+                                    f"in 1..{self.n_folds} (the folds of the split) or 'all'"),
+                       thresholds=(self.thresholds, self.thresholds in THRESHOLD_MODES, f"one of {', '.join(THRESHOLD_MODES)}"),
+                       tta_crops=(self.tta_crops, is_whole(self.tta_crops) and self.tta_crops >= 0 and (self.tta_crops == 0 or self.crop),
+                                  'a whole number, at least 0, and 0 without --crop (crops of a model trained on crops)'),
+                       tta_agg=(self.tta_agg, self.tta_agg in ('mean', 'max'), 'one of mean, max'))
         return self
 
 # %% ../nbs/11_pipeline.ipynb #ac0389df
@@ -124,42 +130,60 @@ def run_training(data:Path, out:Path, s:RunSettings, resume:bool=False, lr_find_
     return trains
 
 # %% ../nbs/11_pipeline.ipynb #62b317b9
-def run_tuned_thresholds(out:Path, df:pd.DataFrame, trains:list)->tuple:
+def run_tuned_thresholds(out:Path, df:pd.DataFrame, trains:list,
+                         mode:str='tuned',  # one of `THRESHOLD_MODES`
+                         prior=None,  # (28,) prevalences of the training labels, for 'proportion'
+                        )->tuple:
     "(thresholds file, (28,) thresholds, validation probabilities, their targets) of the run"
     vp = pd.concat([pd.read_csv(tr/'valid_preds.csv', dtype={'Id': str}) for tr in trains], ignore_index=True)
     yv, pv = encode_targets(df.set_index('Id').Target.loc[vp.Id]), vp.iloc[:, 1:].to_numpy()
-    if len(trains) == 1: th_file = trains[0]/'thresholds.json'
+    if mode == 'tuned' and len(trains) == 1: th_file = trains[0]/'thresholds.json'
     else:
-        th_file = out/'thresholds.json'; th_, fb = tune_thresholds(pv, yv, return_fallback=True); save_thresholds(th_, th_file, fb)
-    th = load_thresholds(th_file)
-    _bars(th, 'per-class thresholds (tuned on the ' + ('validation fold)' if len(trains) == 1 else 'out-of-fold predictions)'),
+        th_file, fb = out/'thresholds.json', None
+        if mode == 'tuned': th_, fb = tune_thresholds(pv, yv, return_fallback=True)
+        else: th_ = np.full(N_CLASSES, global_threshold(pv, yv)) if mode == 'global' else proportion_thresholds(pv, prior)
+        save_thresholds(th_, th_file, fb)
+    th = load_thresholds(th_file); on = 'validation fold' if len(trains) == 1 else 'out-of-fold predictions'
+    _bars(th, {'tuned': f'per-class thresholds (tuned on the {on})', 'global': f'one threshold for all classes (on the {on})',
+               'proportion': 'thresholds predicting each class as often as in training (validation)'}[mode],
           'threshold', out/'thresholds.png', 'tab:orange', 0.5)
     return th_file, th, pv, yv
 
 # %% ../nbs/11_pipeline.ipynb #13047594
-def run_predict(data:Path, out:Path, s:RunSettings, trains:list, th_file:Path, th, device=None)->Path:
+def run_predict(data:Path, out:Path, s:RunSettings, trains:list, th_file:Path, th, device=None,
+                prior=None,  # (28,) training prevalences: with `s.thresholds` 'proportion', the test's thresholds match them
+               )->tuple:  # (out/.submission.partial.csv, the (28,) thresholds it applies)
     "The TTA submission of the run's models, as out/.submission.partial.csv (and its probabilities)"
     (out/'submission.csv').unlink(missing_ok=True)
-    partial = out/'.submission.partial.csv'
-    if len(trains) == 1:
-        predict_runs(trains, data, partial, tta=s.tta, thresholds=th_file, bs=s.bs, device=device, progress=True)
-        return partial
-    probs = []
-    for tr in trains:  # each fold's own predictions (scored in the report), then their mean
-        predict_runs([tr], data, tr/'test_submission.csv', tta=s.tta, thresholds=th_file, bs=s.bs, device=device, progress=True)
-        probs.append(pd.read_csv(tr/'test_submission_probs.csv', dtype={'Id': str}))
-    write_submission(probs[0].Id, ensemble([p.iloc[:, 1:].to_numpy() for p in probs]), th, partial,
-                     sample_submission=data/'sample_submission.csv')
-    return partial
+    partial, sub = out/'.submission.partial.csv', data/'sample_submission.csv'
+    kw = dict(tta=s.tta, tta_crops=s.tta_crops, tta_agg=s.tta_agg, tta_seed=s.seed, thresholds=th_file, bs=s.bs, device=device,
+              progress=True)
+    if len(trains) == 1: predict_runs(trains, data, partial, **kw)
+    else:
+        probs = []
+        for tr in trains:  # each fold's own predictions (scored in the report), then their mean
+            predict_runs([tr], data, tr/'test_submission.csv', **kw)
+            probs.append(pd.read_csv(tr/'test_submission_probs.csv', dtype={'Id': str}))
+        write_submission(probs[0].Id, ensemble([p.iloc[:, 1:].to_numpy() for p in probs]), th, partial, sample_submission=sub)
+    if s.thresholds == 'proportion':  # thresholds from the test probabilities themselves: each class as often as in training
+        pt = pd.read_csv(partial.with_name(partial.stem + '_probs.csv'), dtype={'Id': str})
+        th = proportion_thresholds(pt.iloc[:, 1:].to_numpy(), prior); save_thresholds(th, out/'thresholds.json')
+        write_submission(pt.Id, pt.iloc[:, 1:].to_numpy(), th, partial, sample_submission=sub)
+    return partial, np.asarray(th)
 
 # %% ../nbs/11_pipeline.ipynb #9b84eca9
-def run_metrics(data:Path, y:np.ndarray, trains:list, th, pv, yv, partial:Path)->dict:
+def run_metrics(data:Path, y:np.ndarray, trains:list, th, pv, yv, partial:Path,
+                mode:str='tuned',  # how the thresholds were set (`THRESHOLD_MODES`)
+                th_test=None,  # the test's thresholds where they differ from the validation's `th` ('proportion')
+               )->dict:
     "metrics.json's scores of a run (timings aside)"
     runs = [read_json(tr/'run.json', 'run summary') for tr in trains]; tr = runs[0]; f1_valid = f1_per_class(pv, yv, th)
     m = {'valid_f1_macro_at_0.5': f1_macro(pv, yv, 0.5), 'valid_f1_macro_tuned': float(f1_valid.mean()),
          'valid_macro_auc': macro_auc(pv, yv), 'valid_f1_per_class_tuned': f1_valid.tolist(), 'prior_f1_macro_valid': tr['prior_f1_macro'],
          'lr': tr['lr'], 'lr_suggested': tr.get('lr_suggested'), 'best_epoch': tr['best_epoch'], 'n_train': tr['n_train'],
-         'n_valid': tr['n_valid'], 'thresholds': np.asarray(th).tolist(), 'copies_dropped': tr.get('copies_dropped')}
+         'n_valid': tr['n_valid'], 'thresholds': np.asarray(th if th_test is None else th_test).tolist(), 'thresholds_mode': mode,
+         'copies_dropped': tr.get('copies_dropped'),
+         'weights_file': tr.get('weights_file')}
     if len(trains) > 1:  # the ensemble's validation scores are out-of-fold: every training image once
         m.update({'train_folds': len(trains), 'n_valid': len(pv),
                   'prior_f1_macro_valid': float(np.mean([r['prior_f1_macro'] for r in runs])),
@@ -194,6 +218,28 @@ def run_report(out:Path, m:dict, times:dict, partial:Path)->dict:
     print(line + f"; {times['total']:.0f} s")
     return m
 
+# %% ../nbs/11_pipeline.ipynb #59f303ad
+RECIPES = {'seed': {'arch': 'resnet34', 'loss': 'focal', 'warmup': 1},
+           'winner': {'arch': 'densenet121', 'loss': 'focal_lovasz', 'crop': '2/3', 'tta_crops': 4, 'tta_agg': 'max',
+                      'thresholds': 'proportion', 'ema': 0.999}}  # crop '2/3': two thirds of --size
+
+# %% ../nbs/11_pipeline.ipynb #10781dc8
+def run_settings(opts:dict,  # `hpa_run`'s options (its parameter names)
+                 defaults:dict,  # their defaults: an option still at its default takes the recipe's value
+                 lr_find_iters:int=30,
+                )->RunSettings:  # checked
+    "`hpa_run`'s settings from its options, a recipe (`opts['recipe']`, see `RECIPES`) filled in where they were left at their defaults"
+    o, r = dict(opts), opts.get('recipe')
+    if r is not None and r not in RECIPES: raise ValueError(f"--recipe must be one of {', '.join(RECIPES)}, got {r!r}")
+    for k, v in RECIPES.get(r, {}).items():
+        if o[k] == defaults[k]: o[k] = v
+    if o.get('crop') == '2/3': o['crop'] = max(32, 2 * o['size'] // 3) if is_whole(o['size']) else o['size']
+    f = {fd.name for fd in dataclasses.fields(RunSettings)} - {'n_folds', 'lr', 'train_folds', 'weights'}  # set below
+    s = RunSettings(**{k: v for k, v in o.items() if k in f}, n_folds=o['folds'], lr=None if o['lr'] == 'find' else o['lr'],
+                    train_folds=o['folds'] if o['train_folds'] == 'all' else o['train_folds'],
+                    weights=None if o['weights'] is None else str(o['weights']))
+    return s.check(lr_find_iters)
+
 # %% ../nbs/11_pipeline.ipynb #cd7d87fc
 @script(hide=('synth',))
 def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle input, $HPA_DATA, else a cached synthetic set)
@@ -217,14 +263,24 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
             compile:bool=False,  # `torch.compile` the model (a GPU run: the first epoch pays the compilation)
             extra:list|None=None,  # more Kaggle-layout folders (hpa_external's) for training; their copies of validation images left out
             no_dedup:bool=False,  # with --extra, do not look for copies (default: hash, group and keep copies out, `hpa_fastai.dedup`)
+            pretrained:bool=False,  # start from torchvision's ImageNet weights (the torch hub cache, downloaded there when missing)
+            weights:str|None=None,  # a local torchvision ImageNet state dict (.pth), e.g. from a Kaggle dataset: offline kernels
+            thresholds:str='tuned',  # 'tuned' per class on validation, 'global' (one for all) or 'proportion' (as often as in training)
+            crop:int|None=None,  # train on random crops of this side of the --size images (validation: centre crops)
+            tta_crops:int=0,  # with --crop: predict N seeded crops x the dihedral transforms per test image (0: the centre crop)
+            tta_agg:str='mean',  # how crop x dihedral TTA probabilities are combined: mean or max
+            recipe:str|None=None,  # 'seed' or 'winner' (see `RECIPES`): option values by name; options given explicitly win
+            head:str='concat',  # 'concat' (fastai's concat-pool head) or 'attention' (per-class attention pooling)
+            ema:float|None=None,  # an exponential moving average of the weights (decay, e.g. 0.999), kept when it validates better
+            swa:int|None=None,  # average the end-of-epoch weights from this epoch of the main stage on, kept when it validates better
+            accumulate:int=1,  # batches whose gradients are summed per optimizer step (an effective batch of --bs x N)
            )->dict:  # metrics.json's contents
     "Split, stats, LR finder, warm-up + training, thresholds, TTA prediction and submission in one run folder"
     import matplotlib
     if 'matplotlib.pyplot' not in sys.modules: matplotlib.use('Agg')
     t0, times, out = time.time(), {}, Path(out)
-    s = RunSettings(arch=arch, size=size, epochs=epochs, warmup=warmup, bs=bs, lr=None if lr == 'find' else lr, loss=loss, seed=seed,
-                    n_folds=folds, tta=tta, train_folds=folds if train_folds == 'all' else train_folds).check(lr_find_iters)
-    device = check_device(as_device(device)); run_folder(out, resume)
+    s = run_settings({k: v for k, v in locals().items() if k in _OPTS}, _OPTS, lr_find_iters)
+    device = check_device(as_device(device)); run_folder(out, resume); _weights_file(s)  # the weights, or their absence named, first
     with _step(1, 'data', times, 'data'): data, df, y = run_data(data, out, s, synth, resume, extra)
     with _step(2, 'split' + (' (duplicates kept in one fold)' if extra and not no_dedup else ''), times, 'split'):
         groups = out/'groups.csv' if (out/'groups.csv').exists() else run_groups(data, out, extra, None, bool(extra) and not no_dedup)
@@ -232,13 +288,16 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
     with _step(3, 'channel stats', times, 'stats'): run_stats(data, out, s)
     with _step(4, 'LR finder, warm-up and training' + (f' of {s.train_folds} folds' if s.train_folds > 1 else ''), times, 'train'):
         trains = run_training(data, out, s, resume, lr_find_iters, device, not skip_cache, compile, extra, groups)
-    with _step(5, 'thresholds' + (' on out-of-fold predictions' if s.train_folds > 1 else ''), times, 'thresholds'):
-        th_file, th, pv, yv = run_tuned_thresholds(out, df, trains)
-    with _step(6, f'TTA prediction ({s.tta} transforms) and submission', times, 'predict'):
-        partial = run_predict(data, out, s, trains, th_file, th, device)
+    with _step(5, f'thresholds ({s.thresholds})' + (' on out-of-fold predictions' if s.train_folds > 1 else ''), times, 'thresholds'):
+        th_file, th, pv, yv = run_tuned_thresholds(out, df, trains, s.thresholds, y.mean(0))
+    with _step(6, f"TTA prediction ({s.tta} transforms{f' x {s.tta_crops} crops, {s.tta_agg}' if s.tta_crops else ''}) and submission",
+               times, 'predict'):
+        partial, th_test = run_predict(data, out, s, trains, th_file, th, device, y.mean(0))
     with _step(7, 'report', times):
-        m = run_metrics(data, y, trains, th, pv, yv, partial); times['total'] = time.time() - t0
+        m = run_metrics(data, y, trains, th, pv, yv, partial, s.thresholds, th_test); times['total'] = time.time() - t0
         m = run_report(out, m, times, partial)
         try: write_report(out, data=data)  # the error analysis: interpret_*.png, per_class.csv and report.html (`hpa_fastai.interpret`)
         except Exception as e: print(f"hpa_run: warning: no report.html ({error_line(e)}); the run itself is complete", file=sys.stderr)
         return m
+
+_OPTS = {k: p.default for k, p in inspect.signature(hpa_run).parameters.items()}  # the options and their defaults (recipes fill these)

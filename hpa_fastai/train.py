@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastai.torch_core import rank_distrib, num_distrib, distrib_barrier, set_seed
 from .datasets import as_data
-from .model import check_arch
+from .model import check_arch, pretrained_weights
 from .losses import LOSSES, make_loss
 from .metrics import f1_macro, prior_f1
 from .split import multilabel_folds, save_folds, load_folds
@@ -32,6 +32,7 @@ class TrainSettings:
     "The settings that decide a training run: checked together, saved in run.json, compared on `--resume`"
     arch:str='resnet34'; size:int=256; crop:int|None=None; epochs:int=5; warmup:int=1; bs:int=32; lr:float|None=None
     loss:str='focal'; gamma:float=2.; oversample:bool|str=False; fold:int=0; pretrained:bool=False; weights:str|None=None; seed:int=0
+    head:str='concat'; ema:float|None=None; swa:int|None=None; accumulate:int=1
 
     def check(self, lr_find_iters:int=50, num_workers:int=0)->TrainSettings:
         "`self` when every setting is in range; else a `ValueError('--option must be ..., got ...')` for the first one that is not"
@@ -48,6 +49,11 @@ class TrainSettings:
             oversample=(s.oversample, s.oversample in (False, True, 'weights', 'copies'), "'weights' or 'copies'"),
             fold=(s.fold, whole(s.fold) and s.fold >= 0, 'a whole number, at least 0'),
             seed=(s.seed, whole(s.seed) and 0 <= s.seed < 2**32, 'a whole number in 0..2**32-1'),
+            head=(s.head, s.head in ('concat', 'attention'), 'one of concat, attention'),
+            ema=(s.ema, s.ema is None or (num(s.ema) and 0 < s.ema < 1), 'a decay between 0 and 1, e.g. 0.999'),
+            swa=(s.swa, s.swa is None or (whole(s.swa) and s.ema is None and 0 <= s.swa < max(whole(s.epochs) and s.epochs, 1)),
+                 'a whole epoch of the main stage (0..--epochs - 1), and not with --ema'),
+            accumulate=(s.accumulate, whole(s.accumulate) and s.accumulate >= 1, 'a whole number, at least 1'),
             lr_find_iters=(lr_find_iters, whole(lr_find_iters) and lr_find_iters >= 2, 'a whole number, at least 2'),
             num_workers=(num_workers, whole(num_workers) and num_workers >= 0, 'a whole number, at least 0'))
         check_settings(size=(s.size, s.size <= 2048, "at most 2048 px (the HPAv18 images' side; the competition's are 512)"))
@@ -166,6 +172,7 @@ def train_learner(data:Path, out:Path, s:TrainSettings, folds, stats,
                   num_workers=num_workers, seed=s.seed, cache=c, device=device, extra=extra, features=features,
                   groups=groups)
     return dls, hpa_learner(dls, arch=s.arch, loss_func=make_loss(s.loss, s.gamma), pretrained=s.pretrained, weights=s.weights, path=out,
+                            head=s.head,
                             compile=compile)
 
 # %% ../nbs/08b_train.ipynb #c88c2a58
@@ -238,6 +245,11 @@ class _Run:
     make:object  # `make(folds, stats, groups)` -> (dls, learn)
     groups:object=None; dedup:bool=False; extra:list|None=None  # the given groups; find them when none are given (with extra)
 
+def _weights_file(s:TrainSettings)->str|None:
+    "The ImageNet weights file the run's model started from (`--weights`, or torchvision's in the hub cache), or None"
+    if s.weights is not None: return str(Path(s.weights).resolve())
+    return str(pretrained_weights(s.arch)) if s.pretrained and not s.arch.startswith('timm:') else None
+
 def _prepare(r:_Run)->tuple:
     "Rank 0's part before training: the run folder, inputs, learner, LR finder and config.json"
     data, out, s, more, folds, stats = r.data, r.out, r.s, r.more, r.folds, r.stats
@@ -261,7 +273,7 @@ def _prepare(r:_Run)->tuple:
         suggested = find_lr(learn, out, r.lr_find_iters) if s.lr is None or not r.skip_lr_find else None
         cfg = {**more, **s.to_dict(), 'lr': s.lr if s.lr is not None else suggested, 'lr_suggested': suggested,
                'folds': str(folds), 'stats': str(stats),
-               'groups': None if groups is None else str(groups)}
+               'groups': None if groups is None else str(groups), 'weights_file': _weights_file(s)}
         with atomic_path(out/'config.json') as t: Path(t).write_text(json.dumps(cfg, indent=1))
     return cfg, dls, learn
 
@@ -282,7 +294,7 @@ def _fit_run(out, learn, dls, cfg, resume, t0, t_lr)->dict:
     set_seed(cfg['seed'] + 1)
     with distributed(learn):  # killed before the first checkpoint: nothing to resume, start the training over
         fit_warmup(learn, epochs=cfg['epochs'], lr=cfg['lr'], warmup_epochs=cfg['warmup'], run=out,
-                   resume=resume and (out/'last.pth').exists())
+                   resume=resume and (out/'last.pth').exists(), ema=cfg.get('ema'), swa=cfg.get('swa'), accumulate=cfg.get('accumulate', 1))
     t_fit = time.time() - t0 - t_lr
     probs, targs = gather_preds(learn, dls.valid)
     if rank_distrib(): distrib_barrier(); return read_json(out/'run.json', 'run summary')
@@ -317,6 +329,7 @@ def train_run(data,  # Kaggle-layout folder, its URL, or an `HPAData`
     t0 = time.time(); s.check(lr_find_iters, num_workers)
     if folds is None and s.fold >= 5: raise ValueError(f"--fold must be in 0..4 (the 5 folds made without --folds), got {s.fold}")
     data, out, features, device = as_data(data), Path(out), _features(features, feature_stains), check_device(as_device(device))
+    _weights_file(s)  # torchvision's weights fetched into the hub cache now, or their absence named, before any work
     if extra: extra_labels(extra, data.labels.Id)  # an Id twice is refused before any work
     with process_group() as joined:
         if joined and device is None and torch.cuda.is_available(): device = torch.device('cuda', torch.cuda.current_device())
@@ -344,7 +357,7 @@ def hpa_train(
     loss:str='focal',  # a name registered with `register_loss` (focal, bce, ...)
     gamma:float=2.,  # focal loss exponent
     oversample:str|None=None,  # rare classes: 'weights' (weighted sampling) or 'copies' (the seed's 11 augmented copies)
-    pretrained:bool=False,  # torchvision weights from the torch hub cache (never downloads)
+    pretrained:bool=False,  # torchvision's ImageNet weights: the torch hub cache, downloaded there when missing and possible
     weights:str|None=None,  # local torchvision ImageNet state dict (.pth), for offline Kaggle
     cache:bool=False,  # decode once into a compressed cache at the images' own size, which serves every --size (see `build_cache`)
     num_workers:int=0,  # loader worker processes (0: threads)
@@ -359,11 +372,15 @@ def hpa_train(
     compile:bool=False,  # `torch.compile` the model (a GPU run: the first epoch pays the compilation)
     groups:str|None=None,  # Id,group CSV (hpa_dedup's groups.csv): folds keep groups whole, copies of validation images leave training
     no_dedup:bool=False,  # with --extra and no --groups, do not look for copies (default: hash and group them, `hpa_fastai.dedup`)
+    head:str='concat',  # 'concat' (fastai's concat-pool head) or 'attention' (per-class attention pooling)
+    ema:float|None=None,  # keep an exponential moving average of the weights with this decay (e.g. 0.999); kept when it validates better
+    swa:int|None=None,  # average the end-of-epoch weights from this epoch of the main stage on (SWA); kept when it validates better
+    accumulate:int=1,  # batches whose gradients are summed per optimizer step (an effective batch of --bs x N)
 )->dict:  # the contents of run.json
     ("Train one fold with warm-up + one-cycle and write a complete run folder "
      "(model, log, curves, validation predictions, thresholds, run.json)")
     s = TrainSettings(arch, size, crop, epochs, warmup, bs, lr, loss, gamma, oversample or False, fold, pretrained,
-                      None if weights is None else str(weights), seed)
+                      None if weights is None else str(weights), seed, head, ema, swa, accumulate)
     return train_run(data, out, s, folds, stats, cache=cache, num_workers=num_workers, resume=resume, lr_find_iters=lr_find_iters,
                      skip_lr_find=skip_lr_find, device=device, extra=extra, features=features, feature_stains=feature_stains,
                      compile=compile, groups=groups, dedup=not no_dedup)

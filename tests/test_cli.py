@@ -74,7 +74,7 @@ def test_help_lists_every_option(capsys):
     from fastcore.docments import docments
     cfg = configparser.ConfigParser(); cfg.read(Path(__file__).parents[1]/'settings.ini')
     scripts = dict(l.replace(' ', '').split('=') for l in cfg['DEFAULT']['console_scripts'].split('\n') if l.strip())
-    assert len(scripts) == 10
+    assert len(scripts) == 11
     for name, target in scripts.items():
         mod, attr = target.split(':'); func = getattr(importlib.import_module(mod), attr.removesuffix('.cli'))
         with pytest.raises(SystemExit) as e: func.cli(['--help'])
