@@ -64,3 +64,16 @@ def test_worker_error_one_line(synth, tmp_path):
     lines = [l for l in r.stderr.splitlines() if l.strip()]
     assert r.returncode == 1 and len(lines) == 1, r.stderr[-3000:]
     assert lines[0].startswith('hpa_train: Id ') and 'unreadable or truncated PNG' in lines[0] and '_green.png' in lines[0], lines[0]
+
+def test_head_average_accumulate_through_the_commands(synth, tmp_path):
+    "hpa_train --head attention --swa 0 --accumulate 2: recorded in run.json, the averaging decided, and hpa_predict loads that head"
+    out = tmp_path/'att'
+    run('hpa_train', '--data', synth, '--out', out, '--epochs', '2', '--head', 'attention', '--swa', '0', '--accumulate', '2',
+        '--lr', '1e-2', '--skip_lr_find', *TRAIN)
+    cfg = json.loads((out/'run.json').read_text())
+    assert (cfg['head'], cfg['swa'], cfg['accumulate'], cfg['ema']) == ('attention', 0, 2, None)
+    assert json.loads((out/'average.json').read_text())['chosen'] in ('averaged', 'trained')
+    run('hpa_predict', '--runs', out, '--data', synth, '--out', tmp_path/'s.csv', '--tta', '1', '--device', 'cpu')
+    assert len(read_submission(tmp_path/'s.csv')) == len(read_labels(synth/'sample_submission.csv'))
+    r = run('hpa_train', '--data', synth, '--out', tmp_path/'bad', '--epochs', '2', '--ema', '0.99', '--swa', '0', *TRAIN, ok=False)
+    assert r.returncode == 1 and '--swa must be a whole epoch of the main stage' in r.stderr
