@@ -66,7 +66,9 @@ class TrainSettings:
 
     def same_as(self, saved:dict, where, ignore=(), **more):
         "Raise a `ValueError` naming `where` and every setting (of `self` but `ignore`, and `more`) that differs from `saved`"
-        diff = {k: (saved.get(k), v) for k, v in {**self.to_dict(), **more}.items() if k not in ignore and saved.get(k) != v}
+        dflt = {f.name: f.default for f in dataclasses.fields(self)}  # a setting a run folder does not name had its default then
+        diff = {k: (saved.get(k, dflt.get(k)), v) for k, v in {**self.to_dict(), **more}.items()
+                if k not in ignore and saved.get(k, dflt.get(k)) != v}
         if diff: raise ValueError(f"{where}: --resume with other settings than the interrupted run: {diff}")
 
 # %% ../nbs/08b_train.ipynb #943ee331
