@@ -23,7 +23,7 @@ from .interpret import write_report
 
 # %% auto #0
 __all__ = ['THRESHOLD_MODES', 'RECIPES', 'RunSettings', 'run_folder', 'run_data', 'run_split', 'run_stats', 'run_training',
-           'run_tuned_thresholds', 'run_predict', 'run_metrics', 'run_report', 'run_settings', 'hpa_run']
+           'run_tuned_thresholds', 'run_predict', 'run_metrics', 'run_report', 'run_settings', 'run_finish', 'hpa_run']
 
 # %% ../nbs/11_pipeline.ipynb #09d4f370
 def _save(fig, path):
@@ -240,6 +240,21 @@ def run_settings(opts:dict,  # `hpa_run`'s options (its parameter names)
                     weights=None if o['weights'] is None else str(o['weights']))
     return s.check(lr_find_iters)
 
+# %% ../nbs/11_pipeline.ipynb #e81e8394
+def run_finish(data, out:Path, s:RunSettings, df:pd.DataFrame, y:np.ndarray, trains:list, device, times:dict, t0:float)->dict:
+    "`hpa_run`'s steps 5-7: thresholds, TTA prediction and submission, metrics and report; metrics.json's contents"
+    with _step(5, f'thresholds ({s.thresholds})' + (' on out-of-fold predictions' if s.train_folds > 1 else ''), times, 'thresholds'):
+        th_file, th, pv, yv = run_tuned_thresholds(out, df, trains, s.thresholds, y.mean(0))
+    with _step(6, f"TTA prediction ({s.tta} transforms{f' x {s.tta_crops} crops, {s.tta_agg}' if s.tta_crops else ''}) and submission",
+               times, 'predict'):
+        partial, th_test = run_predict(data, out, s, trains, th_file, th, device, y.mean(0))
+    with _step(7, 'report', times):
+        m = run_metrics(data, y, trains, th, pv, yv, partial, s.thresholds, th_test); times['total'] = time.time() - t0
+        m = run_report(out, m, times, partial)
+        try: write_report(out, data=data)  # the error analysis: interpret_*.png, per_class.csv and report.html (`hpa_fastai.interpret`)
+        except Exception as e: print(f"hpa_run: warning: no report.html ({error_line(e)}); the run itself is complete", file=sys.stderr)
+        return m
+
 # %% ../nbs/11_pipeline.ipynb #cd7d87fc
 @script(hide=('synth',))
 def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle input, $HPA_DATA, else a cached synthetic set)
@@ -288,16 +303,6 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
     with _step(3, 'channel stats', times, 'stats'): run_stats(data, out, s)
     with _step(4, 'LR finder, warm-up and training' + (f' of {s.train_folds} folds' if s.train_folds > 1 else ''), times, 'train'):
         trains = run_training(data, out, s, resume, lr_find_iters, device, not skip_cache, compile, extra, groups)
-    with _step(5, f'thresholds ({s.thresholds})' + (' on out-of-fold predictions' if s.train_folds > 1 else ''), times, 'thresholds'):
-        th_file, th, pv, yv = run_tuned_thresholds(out, df, trains, s.thresholds, y.mean(0))
-    with _step(6, f"TTA prediction ({s.tta} transforms{f' x {s.tta_crops} crops, {s.tta_agg}' if s.tta_crops else ''}) and submission",
-               times, 'predict'):
-        partial, th_test = run_predict(data, out, s, trains, th_file, th, device, y.mean(0))
-    with _step(7, 'report', times):
-        m = run_metrics(data, y, trains, th, pv, yv, partial, s.thresholds, th_test); times['total'] = time.time() - t0
-        m = run_report(out, m, times, partial)
-        try: write_report(out, data=data)  # the error analysis: interpret_*.png, per_class.csv and report.html (`hpa_fastai.interpret`)
-        except Exception as e: print(f"hpa_run: warning: no report.html ({error_line(e)}); the run itself is complete", file=sys.stderr)
-        return m
+    return run_finish(data, out, s, df, y, trains, device, times, t0)  # steps 5-7
 
 _OPTS = {k: p.default for k, p in inspect.signature(hpa_run).parameters.items()}  # the options and their defaults (recipes fill these)
