@@ -12,7 +12,7 @@ import numpy as np
 __all__ = ['LABELS', 'N_CLASSES', 'CHANNELS', 'MASKS', 'MARKER', 'parse_target', 'encode_targets', 'decode_targets',
            'regular_file', 'input_file', 'atomic_path', 'clean_temps', 'check_id', 'claim_out', 'check_out',
            'error_line', 'one_line_errors', 'script', 'check_settings', 'is_whole', 'is_number', 'retry',
-           'load_weights', 'cache_dir', 'is_cuda', 'as_device', 'n_cpus']
+           'load_weights', 'cache_dir', 'is_cuda', 'as_device', 'n_cpus', 'versions']
 
 # %% ../nbs/00_core.ipynb #6c12f517
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
@@ -381,3 +381,16 @@ def n_cpus(cpu_max='/sys/fs/cgroup/cpu.max',  # the cgroup v2 quota file ("max 1
         if quota == 'max': return n
         return max(1, min(n, -(-int(quota) // int(period))))
     except (OSError, ValueError, ZeroDivisionError): return n  # no (readable) cgroup v2 quota: the affinity
+
+# %% ../nbs/00_core.ipynb #f10ef433
+def versions(device=None,  # the run's device (a `torch.device` or its name); None: not named
+            )->dict:
+    "The versions of hpa_fastai, fastai, PyTorch and Python, and the device by name (a GPU's model, else 'cpu')"
+    import platform, torch, fastai, hpa_fastai
+    d = {'hpa_fastai': hpa_fastai.__version__, 'fastai': fastai.__version__, 'torch': torch.__version__,
+         'python': platform.python_version()}
+    if device is not None:
+        dev = torch.device(device)
+        d['device'] = (f"{dev} ({torch.cuda.get_device_name(dev)})" if dev.type == 'cuda' and torch.cuda.is_available()
+                       else str(dev))
+    return d
