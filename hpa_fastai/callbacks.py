@@ -10,14 +10,15 @@ from pathlib import Path
 import numpy as np, torch
 from torch import nn
 from fastcore.basics import store_attr
+from fastcore.meta import delegates
 from fastai.callback.core import Callback, CancelBatchException
 from fastai.callback.fp16 import MixedPrecision
-from fastai.callback.tracker import SaveModelCallback
+from fastai.callback.tracker import SaveModelCallback, TrackerCallback
 from fastai.torch_core import rank_distrib, get_model
 
 # %% auto #0
-__all__ = ['atomic_write', 'HistoryCSV', 'BestModel', 'WeightAverage', 'EMA', 'SWA', 'EpochCheckpoint', 'LoaderEpoch',
-           'AccumulateGrad']
+__all__ = ['atomic_write', 'ResumeAware', 'HistoryCSV', 'BestModel', 'WeightAverage', 'EMA', 'SWA', 'EpochCheckpoint',
+           'LoaderEpoch', 'AccumulateGrad']
 
 # %% ../nbs/07b_callbacks.ipynb #c80e4faf
 def atomic_write(path,  # the file to write
@@ -31,13 +32,14 @@ def atomic_write(path,  # the file to write
         raise OSError(f"{path}: could not be written ({why}); is its disk full?") from None
     return Path(path)
 
-# %% ../nbs/07b_callbacks.ipynb #e5c2da97
-class _ResumeAware(Callback):
-    "Knows whether the current epoch was skipped (fastai's `start_epoch` cancels the epochs before it)"
+# %% ../nbs/07b_callbacks.ipynb #21ca6481
+class ResumeAware(Callback):
+    "A callback that knows whether the current epoch was skipped (`skipped`): fastai's `fit(start_epoch=k)` cancels the epochs before `k`"
     def before_epoch(self): self.skipped = False
     def after_cancel_epoch(self): self.skipped = True
 
-class HistoryCSV(_ResumeAware):
+# %% ../nbs/07b_callbacks.ipynb #e5c2da97
+class HistoryCSV(ResumeAware):
     "Append one CSV row per finished epoch: stage, global epoch, then the recorder's values"
     order = 60  # after the Recorder
     def __init__(self, fname, stage:str='train', offset:int=0):
@@ -52,10 +54,25 @@ class HistoryCSV(_ResumeAware):
         atomic_write(self.fname, lambda t: Path(t).write_text(old + ','.join(str(v) for v in vals) + '\n'))  # never a half-written row
 
 # %% ../nbs/07b_callbacks.ipynb #dd2c25bb
-class BestModel(SaveModelCallback, _ResumeAware):
-    "fastai's `SaveModelCallback` that ignores epochs skipped on resume and saves atomically"
+@delegates()
+class BestModel(SaveModelCallback, ResumeAware):
+    "fastai's `SaveModelCallback` counting epochs from `offset`, recording `best_epoch`, ignoring skipped epochs, saving atomically"
+    def __init__(self, monitor:str='valid_loss',  # as `SaveModelCallback`
+                 fname:str='model',  # as `SaveModelCallback`
+                 offset:int=0,  # the run's epoch of the fit's first (as `HistoryCSV`'s): the console and `best_epoch` count from it
+                 **kwargs):
+        super().__init__(monitor=monitor, fname=fname, **kwargs); self.offset, self.best_epoch = offset, None
+    def before_fit(self):
+        super().before_fit()
+        if self.reset_on_fit: self.best_epoch = None
     def after_epoch(self):
-        if not self.skipped: super().after_epoch()
+        if self.skipped: return
+        if self.every_epoch: return super().after_epoch()
+        TrackerCallback.after_epoch(self)  # fastai's comparison: only a strictly better value is new (of two tied epochs, the first stays)
+        if not self.new_best: return
+        self.best_epoch = self.offset + self.epoch
+        print(f'Better model found at epoch {self.best_epoch} with {self.monitor} value: {self.best}.')
+        self._save(self.fname)
     def _save(self, name):
         f = self.learn.path/self.learn.model_dir/f'{name}.pth'; self.last_saved_path = f
         if rank_distrib(): return  # rank 0 writes; `learn.load` waits for it (a barrier) before every process reads
@@ -64,7 +81,7 @@ class BestModel(SaveModelCallback, _ResumeAware):
 # %% ../nbs/07b_callbacks.ipynb #60192a2e
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
 
-class WeightAverage(_ResumeAware):
+class WeightAverage(ResumeAware):
     "`EMA`'s and `SWA`'s end of fit: the average, its BatchNorm statistics recomputed, replaces the weights if it validates better"
     order = 65  # after `BestModel` (61) reloads the best epoch at the end of fit; before `EpochCheckpoint` (70) saves an epoch
     def __init__(self, monitor:str|None=None,  # what decides; None: the learner's `BestModel`'s monitor, else its first metric
@@ -79,6 +96,8 @@ class WeightAverage(_ResumeAware):
         self._params = [p for p in get_model(self.model).parameters() if p.is_floating_point()]
         self.avg, self.n = [p.detach().clone() for p in self._params], 0  # the average so far; how many weights went in
         if self._restored is not None: self._restore()
+    def __getstate__(self):  # `learn.export`: the choice and its scores travel; the weights it kept are the model's own
+        return {**self.__dict__, 'avg': None, 'averaged': None, '_params': None, '_restored': None}
     def state_dict(self)->dict:
         "The average so far, as `EpochCheckpoint` saves it"
         return {'kind': type(self).__name__, 'avg': self.avg, 'n': self.n}
@@ -168,7 +187,7 @@ def _plain(o):
     if isinstance(o, (list, tuple)) or type(o).__name__ == 'L': return [_plain(v) for v in o]
     return o.item() if isinstance(o, np.generic) else o
 
-class EpochCheckpoint(_ResumeAware):
+class EpochCheckpoint(ResumeAware):
     "After every epoch, atomically save model, optimizer, smoothed loss, stage and epoch to `fname` (for `fit_warmup(resume=True)`)"
     order = 70
     def __init__(self, fname, stage:str='train'): self.fname, self.stage = Path(fname), stage
@@ -178,11 +197,12 @@ class EpochCheckpoint(_ResumeAware):
         self.trained = True
     def after_epoch(self):
         if self.skipped or rank_distrib(): return
-        best = next((cb.best for cb in self.learn.cbs if isinstance(cb, SaveModelCallback)), None)
+        best = next((cb for cb in self.learn.cbs if isinstance(cb, SaveModelCallback)), None)
         scaler = getattr(self.learn, 'scaler', None)  # fp16: the loss scale and its growth counter
         sl = self.recorder.smooth_loss  # fastai's `AvgSmoothLoss` (or `DeviceSmoothLoss`): a moving average over the whole fit
         state = {'model': get_model(self.learn.model).state_dict(), 'opt': _plain(self.learn.opt.state_dict()),
-                 'rng': torch.get_rng_state(), 'stage': self.stage, 'epoch': self.epoch, 'best': None if best is None else float(best),
+                 'rng': torch.get_rng_state(), 'stage': self.stage, 'epoch': self.epoch,
+                 'best': None if best is None or best.best is None else float(best.best), 'best_epoch': getattr(best, 'best_epoch', None),
                  'scaler': None if scaler is None else scaler.state_dict(),
                  'smooth_loss': None if sl.val is None else {'val': float(sl.val), 'count': int(sl.count)}}
         avg = next((cb for cb in self.learn.cbs if isinstance(cb, WeightAverage)), None)

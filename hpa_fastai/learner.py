@@ -5,7 +5,7 @@
 # %% ../nbs/08_learner.ipynb #1ab95922
 from __future__ import annotations
 from .core import *
-import json
+import json, shutil
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
@@ -22,6 +22,7 @@ from .metrics import F1Macro, f1_macro
 from .data_block import hpa_dls, n_extra
 from .callbacks import HistoryCSV, BestModel, EpochCheckpoint, LoaderEpoch, EMA, SWA, AccumulateGrad, atomic_write
 from .loop import AdamW, sync_free, one_cycle, AMP
+from .tracking import TensorBoardLog, check_log
 
 # %% auto #0
 __all__ = ['hpa_learner', 'init_prior_bias', 'distinct_targets', 'fit_warmup', 'fit_progressive', 'plot_history']
@@ -94,7 +95,7 @@ def _resume(learn:Learner, run:Path, best_cb, warmup_epochs:int)->tuple:
     if not (run/'last.pth').exists(): raise FileNotFoundError(f"{run/'last.pth'}: no checkpoint to resume from")
     ck = load_weights(run/'last.pth', 'checkpoint')
     learn.model.load_state_dict(ck['model']); torch.set_rng_state(ck['rng'])
-    if ck['best'] is not None: best_cb.best = ck['best']
+    if ck['best'] is not None: best_cb.best, best_cb.best_epoch = ck['best'], ck.get('best_epoch')  # (None: an older checkpoint)
     if ck.get('scaler') and hasattr(learn, 'amp'): learn.amp.scaler.load_state_dict(ck['scaler'])  # fp16: the loss scale goes on
     stage_done = ck['stage'] == 'train' or ck['epoch'] + 1 >= warmup_epochs
     start = {'warmup': warmup_epochs if stage_done else ck['epoch'] + 1, 'train': ck['epoch'] + 1 if ck['stage'] == 'train' else 0}
@@ -118,7 +119,7 @@ def _load_opt(learn:Learner, state:dict, fname):
                 if isinstance(v, torch.Tensor): st[k] = v.to(p_.device)
 
 def _setup_run(learn:Learner, run, monitor:str, resume:bool, warmup_epochs:int)->tuple:
-    "(run folder, [BestModel], checkpoint or None, first epoch of each stage): `run` set up, or resumed from its `last.pth`"
+    "(run folder, `BestModel`, checkpoint or None, first epoch of each stage): `run` set up, or resumed from its `last.pth`"
     run = Path(run); run.mkdir(parents=True, exist_ok=True)
     learn.path, learn.model_dir = run, 'models'
     best_cb = BestModel(monitor=monitor, fname='best', reset_on_fit=False)  # fastai: lower is better for a loss, else higher
@@ -126,8 +127,9 @@ def _setup_run(learn:Learner, run, monitor:str, resume:bool, warmup_epochs:int)-
     if resume: ck, start = _resume(learn, run, best_cb, warmup_epochs)
     elif not rank_distrib():
         for f in ('history.csv', 'average.json'): (run/f).unlink(missing_ok=True)
+        shutil.rmtree(run/'tensorboard', ignore_errors=True)  # a fresh run's log starts empty
     distrib_barrier()  # other processes start when rank 0 has set the folder up
-    return run, [best_cb], ck, start
+    return run, best_cb, ck, start
 
 def _averager(ema, swa, monitor:str):
     "The `EMA` or `SWA` callback of `fit_warmup`'s main stage, or None"
@@ -173,11 +175,13 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
                ema:float|None=None,  # average the main stage's weights after every step, `EMA(ema)` (e.g. 0.999); None: no EMA
                swa:int|None=None,  # average the main stage's end-of-epoch weights from this epoch of it (from 0), `SWA(swa)`
                accumulate:int=1,  # batches per optimizer step, their gradients accumulated (`AccumulateGrad`), in both stages
+               log:str|None=None,  # 'tensorboard': each epoch's losses, macro F1 and lr in run/tensorboard too (`TensorBoardLog`)
               )->Learner:
     "Frozen warm-up of conv1 + head, then one-cycle of the whole model (weights averaged if asked); logging, best model, resumable"
+    if check_log(log) and run is None: raise ValueError(f"log={log!r} writes into the run folder: pass `run`")
     avg, acc = _averager(ema, swa, monitor), [AccumulateGrad(accumulate)] if accumulate != 1 else []
-    cbs, ck, start = [], None, {'warmup': 0, 'train': 0}
-    if run is not None: run, cbs, ck, start = _setup_run(learn, run, monitor, resume, warmup_epochs)
+    best, ck, start = None, None, {'warmup': 0, 'train': 0}
+    if run is not None: run, best, ck, start = _setup_run(learn, run, monitor, resume, warmup_epochs)
     def _fit(stage, n, lr_, offset, avg=None):
         pending = avg is not None and ck is not None and start[stage] > 0 and not (run/'average.json').exists()  # trained, not decided
         if start[stage] >= n and not pending:  # finished before the interruption: the uninterrupted run reloaded its best model here
@@ -185,20 +189,24 @@ def fit_warmup(learn:Learner,  # from `hpa_learner`
                 learn.load('best', with_opt=False)
             return
         extra = [LoaderEpoch(offset)] + acc + ([avg] if avg is not None else [])
-        if run is not None: extra += [HistoryCSV(run/'history.csv', stage, offset), EpochCheckpoint(run/'last.pth', stage)]
+        if run is not None:
+            best.offset = offset  # its "better model found at epoch k" and `best_epoch` number the epochs as history.csv does
+            extra += [best, HistoryCSV(run/'history.csv', stage, offset), EpochCheckpoint(run/'last.pth', stage)]
+        if log: extra.append(TensorBoardLog(run/'tensorboard', stage, offset))
         if resume and start[stage] > 0 and learn.dls.device is not None: learn.model.to(learn.dls.device)  # `fit` would move it only later
         learn.create_opt()
         if resume and start[stage] > 0:
             _load_opt(learn, ck['opt'], run/'last.pth')
             if avg is not None: _restore_average(avg, ck, run/'last.pth')
         with learn.removed_cbs([cb for cb in learn.cbs if isinstance(cb, LoaderEpoch)]):  # this stage's own sets the epoch
-            one_cycle(learn, n, lr_, cbs=cbs + extra, start_epoch=start[stage])  # (all epochs skipped when only the average is pending)
+            one_cycle(learn, n, lr_, cbs=extra, start_epoch=start[stage])  # (all epochs skipped when only the average is pending)
     if warmup_epochs:
         warmup_trainable(learn.model)
         _fit('warmup', warmup_epochs, warmup_lr or lr, 0)
     unfreeze_all(learn.model)
     _fit('train', epochs, slice(lr / lr_mult, lr), warmup_epochs, avg)
     if avg is not None: _keep_average(learn, avg, run)
+    learn.best_epoch = None if best is None else best.best_epoch  # the run's epoch whose weights `BestModel` kept
     return learn
 
 # %% ../nbs/08_learner.ipynb #d702bb76

@@ -8,20 +8,22 @@ from .core import *
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from collections import deque
-import pickle, threading, traceback, weakref
+import os, pickle, threading, traceback, weakref
 import numpy as np, torch, cv2
 from fasttransform import Transform
 from fastcore.basics import patch, store_attr
+from fastcore.foundation import L
 from fastai.torch_core import TensorImage, TensorBase, to_device
 from fastai.data.core import TfmdDL
 from torch.utils.data import get_worker_info
 import fastai.vision.data  # registers show_batch/show_results for TensorImage (grid of axes)
 from .data import open_rgby, rgb_composite, resize_planes
 from .augment import BatchSeeds
-from .cache import CacheReader
+from .cache import CacheReader, native_size
+from .datasets import as_data
 
 # %% auto #0
-__all__ = ['TensorRGBY', 'TensorHPATarget', 'HPADataset', 'NormalizeRGBY', 'BatchBuffers', 'WorkerError', 'HPADL',
+__all__ = ['TensorRGBY', 'TensorHPATarget', 'HPADataset', 'NormalizeRGBY', 'BatchBuffers', 'WorkerError', 'HPADL', 'hpa_test_set',
            'gloo_broadcast']
 
 # %% ../nbs/04b_load.ipynb #660607cf
@@ -198,11 +200,47 @@ class HPADL(TfmdDL):
             out = tuple(o.pin_memory() for o in out)  # pinned here, in a loader thread, not in the training loop
         return out if seeds is None else (*out, seeds.hand_over(out[0]))  # a new batch: `BatchAug` may overwrite it
     def retain(self, res, b): return res
-    def new(self, dataset=None, cls=None, **kwargs):
-        "fastai's `new` (a copy with some attributes changed), keeping the weights, seed, threads and prefetch"
-        kwargs.setdefault('wgts', self.wgts); kwargs.setdefault('seed', self.seed)
+    def new(self, dataset=None, cls=None,
+            folder=None,  # with Ids as `dataset`: the folder of their PNGs (see `hpa_test_set`)
+            **kwargs):
+        ("fastai's `new` (a copy with some attributes changed), keeping the seed, threads, prefetch and, for the same items, "
+         "the weights; images to predict (Ids, a data folder) as `dataset` become a `hpa_test_set` loaded as this loader's")
+        if folder is not None or _names_images(dataset):
+            dataset = hpa_test_set(dataset, folder, like=self.dataset if isinstance(self.dataset, HPADataset) else None)
+        kwargs.setdefault('wgts', self.wgts if dataset is None or dataset is self.dataset else None)  # one weight per item
+        kwargs.setdefault('seed', self.seed)
         kwargs.setdefault('threads', self.threads); kwargs.setdefault('prefetch', self.prefetch)
         return super().new(dataset, cls, **kwargs)
+
+# %% ../nbs/04b_load.ipynb #387f4f42
+@patch
+def new_empty(self:HPADataset)->HPADataset:
+    "The same data set with no items: its size, transform, seed, side planes and seeds; no Ids, targets, folders or cache"
+    y = np.zeros((0, *self.y.shape[1:]), np.float32)
+    return HPADataset(None, [], y, self.size, self.tfm, self.seed, side=self.side, seeds=self.seeds)
+
+# %% ../nbs/04b_load.ipynb #a0d46b5f
+def _as_ids(o)->list|None:
+    "`o` as a list of Ids, or None when it is not a list of strings (a data set)"
+    if hasattr(o, 'tolist') and not isinstance(o, torch.Tensor): o = o.tolist()  # a numpy array, a pandas column
+    if isinstance(o, (list, tuple, L)) and all(isinstance(i, str) for i in o): return list(o)
+
+def _names_images(o)->bool: return isinstance(o, (str, os.PathLike)) or _as_ids(o) is not None
+
+def hpa_test_set(items,  # Ids, their PNGs in `folder`; or a Kaggle-layout folder (or `HPAData`): its sample_submission.csv Ids
+                 folder=None,  # the folder of the Ids' PNGs; with a data folder, its sub-folder (default: test)
+                 like:HPADataset|None=None,  # load as this validation set loads; None: as `hpa_dls`' does by default
+                )->HPADataset:  # the images in `items` order, every target 0
+    "An unlabelled data set of the images to predict, loaded the way `like` loads its own"
+    if isinstance(items, (str, os.PathLike)): data = as_data(items); items, folder = data.test_ids, data/(folder or 'test')
+    ids = _as_ids(items)
+    if ids is None: raise TypeError(f"items: Ids or a Kaggle-layout folder, got {type(items).__name__}")
+    if folder is None: raise ValueError("pass folder=, the folder of the Ids' PNGs (e.g. data/'test')")
+    if not ids: raise ValueError("no Ids to predict")
+    batch = like is None or like.seeds  # resized on the batch (`BatchAug`): decoded at the size they are stored at
+    y = np.zeros((len(ids), *(like.y.shape[1:] if like is not None else (N_CLASSES,))), np.float32)
+    return HPADataset(Path(folder), ids, y, native_size(folder, ids[0]) if batch else like.size,
+                      None if like is None else like.tfm, 0 if like is None else like.seed, seeds=batch)
 
 # %% ../nbs/04b_load.ipynb #62da2f4d
 try: from fastai.data.load import _loaders  # fastai's loader iterators (private: if a fastai drops it, its own loop runs)

@@ -5,6 +5,7 @@
 # %% ../nbs/11_pipeline.ipynb #3d41202d
 from __future__ import annotations
 import dataclasses, inspect, json, os, shutil, sys, time
+from datetime import datetime, timedelta
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -19,7 +20,8 @@ from .predict import ensemble, predict_runs, score_submission, write_submission
 from .train import TrainSettings, train_run, read_json, check_device, run_groups, _weights_file
 from .dedup import group_of
 from .data_block import extra_labels
-from .interpret import write_report
+from .report import write_report
+from .tracking import check_log, log_final
 
 # %% auto #0
 __all__ = ['THRESHOLD_MODES', 'RECIPES', 'RunSettings', 'run_folder', 'run_data', 'run_split', 'run_stats', 'run_training',
@@ -116,7 +118,9 @@ def run_stats(data:Path, out:Path, s:RunSettings)->Path:
 
 # %% ../nbs/11_pipeline.ipynb #f501a0dd
 def run_training(data:Path, out:Path, s:RunSettings, resume:bool=False, lr_find_iters:int=30, device=None, cache:bool=True,
-                 compile:bool=False, extra=None, groups=None)->list:
+                 compile:bool=False, extra=None, groups=None,
+                 log:str|None=None,  # 'tensorboard': each fold's epochs into its folder's tensorboard/
+                )->list:
     "`hpa_train` of folds 0..`s.train_folds`-1 into out/train (one) or out/train0, train1, ...; their folders"
     trains = [out/'train'] if s.train_folds == 1 else [out/f'train{k}' for k in range(s.train_folds)]
     for k, train in enumerate(trains):
@@ -124,7 +128,7 @@ def run_training(data:Path, out:Path, s:RunSettings, resume:bool=False, lr_find_
             st = TrainSettings(**{**{f.name: getattr(s, f.name) for f in dataclasses.fields(TrainSettings)}, 'fold': k})
             train_run(data, train, st, folds=out/'folds.csv', stats=out/'stats.json' if s.train_folds == 1 else None,
                       resume=resume and (train/'config.json').exists(), lr_find_iters=lr_find_iters, device=device, cache=cache,
-                      compile=compile, extra=extra, groups=groups, dedup=False)
+                      compile=compile, extra=extra, groups=groups, dedup=False, log=log)
     if (trains[0]/'lr_find.png').exists(): shutil.copyfile(trains[0]/'lr_find.png', out/'lr_find.png')
     shutil.copyfile(trains[0]/'curves.png', out/'curves.png')
     return trains
@@ -194,29 +198,37 @@ def run_metrics(data:Path, y:np.ndarray, trains:list, th, pv, yv, partial:Path,
         # its probabilities
         pt = pd.read_csv(partial.with_name(partial.stem + '_probs.csv'), dtype={'Id': str}).set_index('Id').loc[lab.Id].to_numpy()
         m.update({'test_f1_macro': s['f1_macro'], 'test_f1_per_class': s['f1_per_class'], 'prior_f1_macro_test': prior_f1(y, yt),
-                  'test_macro_auc': macro_auc(pt, yt)})
+                  'test_f1_macro_at_0.5': f1_macro(pt, yt, .5), 'test_macro_auc': macro_auc(pt, yt)})
         if len(trains) > 1:
             m['folds_test_f1_macro'] = [score_submission(t/'test_submission.csv', lab)['f1_macro'] for t in trains]
     return m
 
 # %% ../nbs/11_pipeline.ipynb #48b56ff4
-def run_report(out:Path, m:dict, times:dict, partial:Path)->dict:
-    "Write f1_per_class.png and metrics.json, rename the submission into place, print the summary line"
+def run_report(out:Path, m:dict, times:dict, partial:Path,
+               device=None,  # the run's device, named in metrics.json's `versions`
+              )->dict:
+    "Write f1_per_class.png and metrics.json (with the summary line, date and versions), rename the submission into place, print the line"
     per = m.get('test_f1_per_class', m['valid_f1_per_class_tuned'])
     _bars(per, 'per-class F1 (' + ('test' if 'test_f1_per_class' in m else 'validation, tuned thresholds') + ')', 'F1',
           out/'f1_per_class.png')
     m['seconds'] = {k: round(v, 1) for k, v in times.items()}
+    now = datetime.now().astimezone()
+    m.update(started=(now - timedelta(seconds=times['total'])).isoformat(timespec='seconds'), finished=now.isoformat(timespec='seconds'),
+             versions=versions(device), summary=_summary_line(m))
     os.replace(partial.with_name(partial.stem + '_probs.csv'), out/'submission_probs.csv')
     os.replace(partial, out/'submission.csv')  # the submission appears last, complete
     with atomic_path(out/'metrics.json') as t: Path(t).write_text(json.dumps(m, indent=1))
-    line = (f"hpa_run: {out}/submission.csv  valid macro F1 {m['valid_f1_macro_at_0.5']:.3f} at 0.5, "
-            f"{m['valid_f1_macro_tuned']:.3f} tuned (prior baseline {m['prior_f1_macro_valid']:.3f}), "
-            f"mean ROC AUC {m['valid_macro_auc']:.3f}")
+    print(f"hpa_run: {out}/submission.csv  {m['summary']}; {times['total']:.0f} s")
+    return m
+
+def _summary_line(m:dict)->str:
+    "The run's scores in one line, as printed at its end and shown under the report's title"
+    line = (f"valid macro F1 {m['valid_f1_macro_at_0.5']:.3f} at 0.5, {m['valid_f1_macro_tuned']:.3f} tuned "
+            f"(prior baseline {m['prior_f1_macro_valid']:.3f}), mean ROC AUC {m['valid_macro_auc']:.3f}")
     if 'test_f1_macro' in m:
         line += (f"; test macro F1 {m['test_f1_macro']:.3f} (prior baseline {m['prior_f1_macro_test']:.3f}), "
                  f"mean ROC AUC {m['test_macro_auc']:.3f}")
-    print(line + f"; {times['total']:.0f} s")
-    return m
+    return line
 
 # %% ../nbs/11_pipeline.ipynb #59f303ad
 RECIPES = {'seed': {'arch': 'resnet34', 'loss': 'focal', 'warmup': 1},
@@ -241,7 +253,9 @@ def run_settings(opts:dict,  # `hpa_run`'s options (its parameter names)
     return s.check(lr_find_iters)
 
 # %% ../nbs/11_pipeline.ipynb #e81e8394
-def run_finish(data, out:Path, s:RunSettings, df:pd.DataFrame, y:np.ndarray, trains:list, device, times:dict, t0:float)->dict:
+def run_finish(data, out:Path, s:RunSettings, df:pd.DataFrame, y:np.ndarray, trains:list, device, times:dict, t0:float,
+               log:str|None=None,  # 'tensorboard': the test scores, per class too, into out/tensorboard
+              )->dict:
     "`hpa_run`'s steps 5-7: thresholds, TTA prediction and submission, metrics and report; metrics.json's contents"
     with _step(5, f'thresholds ({s.thresholds})' + (' on out-of-fold predictions' if s.train_folds > 1 else ''), times, 'thresholds'):
         th_file, th, pv, yv = run_tuned_thresholds(out, df, trains, s.thresholds, y.mean(0))
@@ -250,10 +264,19 @@ def run_finish(data, out:Path, s:RunSettings, df:pd.DataFrame, y:np.ndarray, tra
         partial, th_test = run_predict(data, out, s, trains, th_file, th, device, y.mean(0))
     with _step(7, 'report', times):
         m = run_metrics(data, y, trains, th, pv, yv, partial, s.thresholds, th_test); times['total'] = time.time() - t0
-        m = run_report(out, m, times, partial)
-        try: write_report(out, data=data)  # the error analysis: interpret_*.png, per_class.csv and report.html (`hpa_fastai.interpret`)
+        m = run_report(out, m, times, partial, device)
+        if log: _log_run(out, s, m)
+        try: write_report(out, data=data)  # the error analysis: interpret_*.png, per_class.csv and report.html (`hpa_fastai.report`)
         except Exception as e: print(f"hpa_run: warning: no report.html ({error_line(e)}); the run itself is complete", file=sys.stderr)
         return m
+
+def _log_run(out:Path, s:RunSettings, m:dict):
+    "The run's scores at its last epoch in out/tensorboard: the test's per class where it has labels, else the validation's"
+    on = 'test' if 'test_f1_per_class' in m else 'valid'
+    log_final(out/'tensorboard', s.warmup + s.epochs - 1, m.get('test_f1_per_class', m['valid_f1_per_class_tuned']), m['thresholds'],
+              {f'f1_macro/{k}': m[v] for k, v in (('test', 'test_f1_macro'), ('test_at_0.5', 'test_f1_macro_at_0.5'),
+                                                   ('valid_tuned', 'valid_f1_macro_tuned'), ('valid_at_0.5', 'valid_f1_macro_at_0.5'))
+               if v in m}, prefix=on)
 
 # %% ../nbs/11_pipeline.ipynb #cd7d87fc
 @script(hide=('synth',))
@@ -289,20 +312,22 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
             ema:float|None=None,  # an exponential moving average of the weights (decay, e.g. 0.999), kept when it validates better
             swa:int|None=None,  # average the end-of-epoch weights from this epoch of the main stage on, kept when it validates better
             accumulate:int=1,  # batches whose gradients are summed per optimizer step (an effective batch of --bs x N)
+            log:str|None=None,  # 'tensorboard': per-epoch loss, macro F1, lr, then per-class scores, in tensorboard/
            )->dict:  # metrics.json's contents
     "Split, stats, LR finder, warm-up + training, thresholds, TTA prediction and submission in one run folder"
     import matplotlib
     if 'matplotlib.pyplot' not in sys.modules: matplotlib.use('Agg')
     t0, times, out = time.time(), {}, Path(out)
     s = run_settings({k: v for k, v in locals().items() if k in _OPTS}, _OPTS, lr_find_iters)
-    device = check_device(as_device(device)); run_folder(out, resume); _weights_file(s)  # the weights, or their absence named, first
+    device = check_device(as_device(device)); check_log(log)
+    run_folder(out, resume); _weights_file(s)  # the weights, or their absence named, first
     with _step(1, 'data', times, 'data'): data, df, y = run_data(data, out, s, synth, resume, extra)
     with _step(2, 'split' + (' (duplicates kept in one fold)' if extra and not no_dedup else ''), times, 'split'):
         groups = out/'groups.csv' if (out/'groups.csv').exists() else run_groups(data, out, extra, None, bool(extra) and not no_dedup)
         run_split(out, df, y, s, groups)
     with _step(3, 'channel stats', times, 'stats'): run_stats(data, out, s)
     with _step(4, 'LR finder, warm-up and training' + (f' of {s.train_folds} folds' if s.train_folds > 1 else ''), times, 'train'):
-        trains = run_training(data, out, s, resume, lr_find_iters, device, not skip_cache, compile, extra, groups)
-    return run_finish(data, out, s, df, y, trains, device, times, t0)  # steps 5-7
+        trains = run_training(data, out, s, resume, lr_find_iters, device, not skip_cache, compile, extra, groups, log)
+    return run_finish(data, out, s, df, y, trains, device, times, t0, log)  # steps 5-7
 
 _OPTS = {k: p.default for k, p in inspect.signature(hpa_run).parameters.items()}  # the options and their defaults (recipes fill these)

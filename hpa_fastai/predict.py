@@ -14,9 +14,8 @@ from fastprogress.fastprogress import progress_bar
 from .data import read_labels
 from .datasets import as_data
 from .stats import load_stats
-from .load import HPADataset, HPADL, NormalizeRGBY
+from .load import HPADataset, HPADL, NormalizeRGBY, hpa_test_set
 from .augment import BatchAug, dihedral
-from .cache import native_size
 from .data_block import feature_tfm
 from .model import rgby_model
 from .metrics import f1_macro, f1_per_class
@@ -41,10 +40,9 @@ def test_dl(data,  # Kaggle-layout folder, or an `HPAData`
     "A deterministic loader of normalised test images, in `ids` order"
     from fastai.torch_core import default_device
     data = as_data(data)
-    if ids is None: ids = data.test_ids
     mean, std = load_stats(stats) if isinstance(stats, (str, Path)) else stats
     # decoded at their stored size, resized (and centre-cropped) on the batch's device, as the validation set is
-    ds = HPADataset(data/folder, ids, np.zeros((len(ids), N_CLASSES), np.float32), native_size(data/folder, ids[0]), seeds=True)
+    ds = hpa_test_set(data.test_ids if ids is None else ids, data/folder)
     device = default_device() if device is None else device
     return HPADL(ds, bs=bs, shuffle=False, device=device, after_batch=[BatchAug(size, crop, train=False), NormalizeRGBY(mean, std)])
 

@@ -6,13 +6,14 @@
 from __future__ import annotations
 from .core import *
 import dataclasses, json, shutil, sys, time
+from datetime import datetime
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastai.torch_core import rank_distrib, num_distrib, distrib_barrier, set_seed
 from .datasets import as_data
 from .model import check_arch, pretrained_weights
 from .losses import LOSSES, make_loss
-from .metrics import f1_macro, prior_f1
+from .metrics import f1_macro, f1_per_class, prior_f1
 from .split import multilabel_folds, save_folds, load_folds
 from .stats import channel_stats, save_stats, load_stats, stats_ids
 from .data_block import hpa_dls, extra_labels
@@ -20,6 +21,7 @@ from .dedup import group_of, training_groups
 from .callbacks import atomic_write
 from .cache import build_cache
 from .learner import hpa_learner, fit_warmup, plot_history, distinct_targets
+from .tracking import check_log, log_final
 from .distributed import process_group, distributed, gather_preds
 
 # %% auto #0
@@ -192,9 +194,20 @@ def find_lr(learn, out:Path,
 def _write_csv(df, path):
     atomic_write(path, lambda t: df.to_csv(t, index=False))
 
+def _best_epoch(learn, h:pd.DataFrame)->int:
+    "The epoch whose weights `BestModel` kept (`fit_warmup`'s `learn.best_epoch`); from history.csv for an older checkpoint's run"
+    best = getattr(learn, 'best_epoch', None)
+    return int(best) if best is not None else int(h.epoch[h.f1_macro.idxmax()])  # the first of tied bests, as `BestModel` keeps
+
+def _iso(t:float|None)->str|None:
+    "A `time.time()` as ISO 8601 local time with its UTC offset, to the second"
+    return None if t is None else datetime.fromtimestamp(t).astimezone().isoformat(timespec='seconds')
+
 def finish_run(out:Path, learn, dls, cfg:dict,
                probs, targs,  # the validation predictions and targets (`gather_preds`)
                seconds:dict,  # timings so far
+               started:float|None=None,  # when the command started (`time.time()`): run.json's `started`
+               log:str|None=None,  # 'tensorboard': the per-class F1, thresholds and headline scores to out/tensorboard too
               )->dict:  # run.json's contents
     "Write model.pth, valid_preds.csv, thresholds.json, curves.png and run.json; remove the checkpoint"
     import matplotlib.pyplot as plt
@@ -209,9 +222,13 @@ def finish_run(out:Path, learn, dls, cfg:dict,
     res = {**cfg, 'mean': mean.tolist(), 'std': std.tolist(), 'n_train': len(distinct_targets(dls.train_ds)), 'n_valid': len(dls.valid_ds),
            'valid_f1_macro': f1_macro(probs, targs), 'prior_f1_macro': prior_f1(distinct_targets(dls.train_ds), targs),
            'valid_f1_macro_tuned_on_itself': f1_macro(probs, targs, th),  # optimistic: tuned and scored on the same data
-           'best_epoch': int(h.epoch[h.f1_macro.idxmax()]), 'seconds': seconds,
+           'best_epoch': _best_epoch(learn, h), 'seconds': seconds,
            'command': sys.argv, 'device': str(dls.device), 'processes': max(num_distrib(), 1),
-           'copies_dropped': getattr(dls, 'copies_dropped', None)}
+           'copies_dropped': getattr(dls, 'copies_dropped', None), 'log': log, 'versions': versions(dls.device),
+           'started': _iso(started), 'finished': _iso(time.time())}
+    if log: log_final(out/'tensorboard', int(h.epoch.max()), f1_per_class(probs, targs, th), th,
+                      {'f1_macro_final/valid': res['valid_f1_macro'], 'f1_macro_tuned/valid': res['valid_f1_macro_tuned_on_itself'],
+                       'f1_macro_prior/valid': res['prior_f1_macro']})
     atomic_write(out/'run.json', lambda t: Path(t).write_text(json.dumps(res, indent=1)))
     for f in ('last.pth', 'config.json'): (out/f).unlink(missing_ok=True)
     shutil.rmtree(out/'models', ignore_errors=True)
@@ -291,17 +308,18 @@ def _setup(r:_Run)->tuple:
         dls, learn = r.make(cfg['folds'], cfg['stats'], cfg.get('groups'))
     return cfg, dls, learn
 
-def _fit_run(out, learn, dls, cfg, resume, t0, t_lr)->dict:
+def _fit_run(out, learn, dls, cfg, resume, t0, t_lr, log=None)->dict:
     "Fit (every process), gather the validation predictions, and write the run folder (rank 0)"
     set_seed(cfg['seed'] + 1)
     with distributed(learn):  # killed before the first checkpoint: nothing to resume, start the training over
         fit_warmup(learn, epochs=cfg['epochs'], lr=cfg['lr'], warmup_epochs=cfg['warmup'], run=out,
-                   resume=resume and (out/'last.pth').exists(), ema=cfg.get('ema'), swa=cfg.get('swa'), accumulate=cfg.get('accumulate', 1))
+                   resume=resume and (out/'last.pth').exists(), ema=cfg.get('ema'), swa=cfg.get('swa'), accumulate=cfg.get('accumulate', 1),
+                   log=log)
     t_fit = time.time() - t0 - t_lr
     probs, targs = gather_preds(learn, dls.valid)
     if rank_distrib(): distrib_barrier(); return read_json(out/'run.json', 'run summary')
     res = finish_run(out, learn, dls, cfg, probs, targs,
-                     {'lr_find': round(t_lr, 1), 'fit': round(t_fit, 1), 'total': round(time.time() - t0, 1)})
+                     {'lr_find': round(t_lr, 1), 'fit': round(t_fit, 1), 'total': round(time.time() - t0, 1)}, t0, log)
     distrib_barrier()
     print(f"valid macro F1 {res['valid_f1_macro']:.4f} (class-prior baseline {res['prior_f1_macro']:.4f}); run in {out}")
     return res
@@ -324,11 +342,12 @@ def train_run(data,  # Kaggle-layout folder, its URL, or an `HPAData`
               compile:bool=False,  # `torch.compile` the model
               groups=None,  # `Id,group` CSV (`hpa_dedup`): folds keep groups whole, copies of validation images leave training
               dedup:bool=True,  # with `extra` and no `groups`: find the groups by hashing (`hpa_fastai.dedup`)
+              log:str|None=None,  # 'tensorboard': per-epoch loss, macro F1 and lr, then per-class F1 and thresholds, in <out>/tensorboard
              )->dict:  # the contents of run.json
     "`hpa_train` with the run's settings as one `TrainSettings`: what `hpa_run` calls for each fold"
     import matplotlib
     if 'matplotlib.pyplot' not in sys.modules: matplotlib.use('Agg')  # a console run draws to files only
-    t0 = time.time(); s.check(lr_find_iters, num_workers)
+    t0 = time.time(); s.check(lr_find_iters, num_workers); check_log(log)
     if folds is None and s.fold >= 5: raise ValueError(f"--fold must be in 0..4 (the 5 folds made without --folds), got {s.fold}")
     data, out, features, device = as_data(data), Path(out), _features(features, feature_stains), check_device(as_device(device))
     _weights_file(s)  # torchvision's weights fetched into the hub cache now, or their absence named, before any work
@@ -339,7 +358,7 @@ def train_run(data,  # Kaggle-layout folder, its URL, or an `HPAData`
         r = _Run(data, out, s, _inputs(data, extra, features), folds, stats, resume, skip_lr_find, lr_find_iters, make,
                  groups, dedup and bool(extra), extra)
         cfg, dls, learn = _setup(r)
-        return _fit_run(out, learn, dls, cfg, resume, t0, time.time() - t0)
+        return _fit_run(out, learn, dls, cfg, resume, t0, time.time() - t0, log)
 
 # %% ../nbs/08b_train.ipynb #ecfdb2ca
 @script
@@ -378,6 +397,7 @@ def hpa_train(
     ema:float|None=None,  # keep an exponential moving average of the weights with this decay (e.g. 0.999); kept when it validates better
     swa:int|None=None,  # average the end-of-epoch weights from this epoch of the main stage on (SWA); kept when it validates better
     accumulate:int=1,  # batches whose gradients are summed per optimizer step (an effective batch of --bs x N)
+    log:str|None=None,  # 'tensorboard': per-epoch loss, macro F1 and lr, then per-class F1 and thresholds, in <out>/tensorboard
 )->dict:  # the contents of run.json
     ("Train one fold with warm-up + one-cycle and write a complete run folder "
      "(model, log, curves, validation predictions, thresholds, run.json)")
@@ -385,4 +405,4 @@ def hpa_train(
                       None if weights is None else str(weights), seed, head, ema, swa, accumulate)
     return train_run(data, out, s, folds, stats, cache=cache, num_workers=num_workers, resume=resume, lr_find_iters=lr_find_iters,
                      skip_lr_find=skip_lr_find, device=device, extra=extra, features=features, feature_stains=feature_stains,
-                     compile=compile, groups=groups, dedup=not no_dedup)
+                     compile=compile, groups=groups, dedup=not no_dedup, log=log)
