@@ -312,7 +312,7 @@ def hpa_run(data:str|None=None,  # Kaggle-layout folder (default: the Kaggle inp
             ema:float|None=None,  # an exponential moving average of the weights (decay, e.g. 0.999), kept when it validates better
             swa:int|None=None,  # average the end-of-epoch weights from this epoch of the main stage on, kept when it validates better
             accumulate:int=1,  # batches whose gradients are summed per optimizer step (an effective batch of --bs x N)
-            log:str|None=None,  # 'tensorboard': per-epoch loss, macro F1, lr, then per-class scores, in tensorboard/
+            log:str|None=None,  # 'tensorboard': each epoch's loss, macro F1 and lr, then each class's scores, in tensorboard/
            )->dict:  # metrics.json's contents
     "Split, stats, LR finder, warm-up + training, thresholds, TTA prediction and submission in one run folder"
     import matplotlib

@@ -342,7 +342,7 @@ def train_run(data,  # Kaggle-layout folder, its URL, or an `HPAData`
               compile:bool=False,  # `torch.compile` the model
               groups=None,  # `Id,group` CSV (`hpa_dedup`): folds keep groups whole, copies of validation images leave training
               dedup:bool=True,  # with `extra` and no `groups`: find the groups by hashing (`hpa_fastai.dedup`)
-              log:str|None=None,  # 'tensorboard': per-epoch loss, macro F1 and lr, then per-class F1 and thresholds, in <out>/tensorboard
+              log:str|None=None,  # 'tensorboard': each epoch's loss, macro F1 and lr, then each class's F1 and threshold
              )->dict:  # the contents of run.json
     "`hpa_train` with the run's settings as one `TrainSettings`: what `hpa_run` calls for each fold"
     import matplotlib
@@ -397,7 +397,7 @@ def hpa_train(
     ema:float|None=None,  # keep an exponential moving average of the weights with this decay (e.g. 0.999); kept when it validates better
     swa:int|None=None,  # average the end-of-epoch weights from this epoch of the main stage on (SWA); kept when it validates better
     accumulate:int=1,  # batches whose gradients are summed per optimizer step (an effective batch of --bs x N)
-    log:str|None=None,  # 'tensorboard': per-epoch loss, macro F1 and lr, then per-class F1 and thresholds, in <out>/tensorboard
+    log:str|None=None,  # 'tensorboard': each epoch's loss, macro F1 and lr, then each class's F1 and threshold, in <out>/tensorboard
 )->dict:  # the contents of run.json
     ("Train one fold with warm-up + one-cycle and write a complete run folder "
      "(model, log, curves, validation predictions, thresholds, run.json)")
