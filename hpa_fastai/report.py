@@ -244,7 +244,7 @@ def _where_it_fails(interp:HPAInterpretation, figs:dict, k:int=10)->list:
 def _how_it_trained(rec:dict)->list:
     out, h = ['<h2 id="trained">How it trained</h2>'], rec['history']
     if h is not None:
-        best = int(h.f1_macro.to_numpy().argmax()) if 'fold' not in h else None
+        best = next((k for k, e in enumerate(h.epoch) if e == rec['best_epoch']), None) if 'fold' not in h else None  # the kept epoch
         out += [f'<p>One row per epoch; highlighted: the kept epoch ({fmt(rec["best_epoch"])}), the best validation macro F1.</p>',
                 _table(h, best)]
         hs = {'run': h} if 'fold' not in h else {f'fold {k}': g for k, g in h.groupby('fold')}
